@@ -1,0 +1,1004 @@
+/*
+ * Backend benchmark: the scorecards plugin in a real Backstage backend, next to a real catalog
+ * backend holding a generated organisation, once on SQLite and once on PostgreSQL.
+ *
+ * For each database it starts a backend (`createBackend` from @backstage/backend-defaults: the real
+ * HTTP server, the real auth, scheduler and database services) with
+ *   - @backstage/plugin-catalog-backend, fed by an entity provider module (one full mutation) with
+ *     a 5-level organisation of 511 groups (root → departments → areas → sub-areas → teams), users,
+ *     domains, systems and 10,000 components (services, websites, libraries) whose adoption of the
+ *     annotations the built-in checks read varies by department;
+ *   - the scorecards plugin, with its default definitions;
+ *   - a small `bench` plugin that issues real service tokens for the requests below.
+ * It waits until the catalog has processed and stitched every entity, triggers the evaluation task
+ * through the scheduler, waits for the run through `GET /api/scorecards/runs`, runs it again with
+ * nothing changed (counting the statements written to the scorecards tables and the store's
+ * `rowsWritten`), measures API latencies over HTTP, and prints a table with the targets from
+ * DESIGN.md. Each database runs in a child process of its own, so memory figures are not mixed.
+ *
+ * Run alone, from the package directory:
+ *   node --require @backstage/cli/config/nodeTransform.cjs bench/backend.ts
+ * or from the repository root:
+ *   ./run bash -c 'cd plugins/scorecards-backend && node --require @backstage/cli/config/nodeTransform.cjs bench/backend.ts'
+ *
+ * Environment:
+ *   BENCH_POSTGRES    admin connection string; a throwaway database is created and dropped
+ *                     (default postgresql://postgres@127.0.0.1:5432/postgres; "off" to skip)
+ *   BENCH_DATABASES   which databases to run, comma-separated (default sqlite,postgres)
+ *   BENCH_SQLITE      "file" (default: one file per plugin in a temporary directory) or "memory"
+ *   BENCH_COMPONENTS  components to generate (default 10000)
+ *   BENCH_REQUESTS    requests per API latency row (default 300, at least 200 for the targets)
+ *   LOG_LEVEL         backend log level (default warn)
+ */
+import { createBackend } from '@backstage/backend-defaults';
+import {
+  AuthService,
+  coreServices,
+  createBackendModule,
+  createBackendPlugin,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import { Entity } from '@backstage/catalog-model';
+import { ConfigReader } from '@backstage/config';
+import type { JsonObject } from '@backstage/types';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import {
+  CatalogService,
+  catalogProcessingExtensionPoint,
+  catalogServiceRef,
+  EntityProvider,
+  EntityProviderConnection,
+} from '@backstage/plugin-catalog-node';
+import type { RunRecord } from '@guardrails/plugin-scorecards-common';
+import knexFactory, { Knex } from 'knex';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net, { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import scorecardsPlugin from '../src';
+import { DatabaseScorecardsStore } from '../src/database/DatabaseScorecardsStore';
+
+setFlagsFromString('--expose_gc');
+const gc = runInNewContext('gc') as () => void;
+
+const POSTGRES =
+  process.env.BENCH_POSTGRES ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const DATABASES = (process.env.BENCH_DATABASES ?? 'sqlite,postgres')
+  .split(',')
+  .map(d => d.trim())
+  .filter(Boolean);
+const SQLITE_MODE = process.env.BENCH_SQLITE === 'memory' ? 'memory' : 'file';
+const COMPONENTS = Number(process.env.BENCH_COMPONENTS ?? 10_000);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
+const CHILD_ENV = 'BENCH_BACKEND_CHILD';
+const TASK_ID = 'scorecards-evaluate';
+
+const TARGETS = {
+  runMs: 20_000,
+  entityP95: 10,
+  rollupP95: 100,
+  drillP95: 50,
+  minRequests: 200,
+};
+
+const DAY = 86_400_000;
+
+// ---------------------------------------------------------------------------------------------
+// The generated catalog
+// ---------------------------------------------------------------------------------------------
+
+/** A small deterministic PRNG, so every run and every database sees the same catalog. */
+function random(seed: number) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    chance: (p: number) => next() < p,
+    int: (max: number) => Math.floor(next() * max),
+    pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)],
+  };
+}
+
+interface GeneratedGroup {
+  name: string;
+  type: 'organization' | 'department' | 'area' | 'sub-area' | 'team';
+  title: string;
+  parent?: string;
+  children: string[];
+  department: number;
+}
+
+interface GeneratedCatalog {
+  entities: Entity[];
+  componentRefs: string[];
+  departmentRefs: string[];
+  counts: Record<string, number>;
+}
+
+const ORG_SHAPE = { departments: 6, areas: 4, subAreas: 4, teams: 4 };
+const USERS_PER_TEAM = 4;
+const SYSTEMS_PER_SUB_AREA = 3;
+/** How readily each department adopts the guardrails: the rollup should show differences. */
+const MATURITY = [0.55, 0.7, 0.85, 1, 1.1, 1.25];
+
+function generateCatalog(components: number, now: number): GeneratedCatalog {
+  const r = random(20261126);
+  const dayText = (daysAgo: number) =>
+    new Date(now - daysAgo * DAY).toISOString().slice(0, 10);
+  const location = (name: string) => {
+    const target = `url:https://git.example.com/acme/${name}/blob/main/catalog-info.yaml`;
+    return {
+      'backstage.io/managed-by-location': target,
+      'backstage.io/managed-by-origin-location': target,
+    };
+  };
+
+  // The organisation: root → departments → areas → sub-areas → teams.
+  const groups: GeneratedGroup[] = [
+    { name: 'acme', type: 'organization', title: 'ACME', children: [], department: -1 },
+  ];
+  const add = (group: GeneratedGroup) => {
+    groups.push(group);
+    groups.find(g => g.name === group.parent)!.children.push(group.name);
+    return group;
+  };
+  const teams: GeneratedGroup[] = [];
+  const subAreas: GeneratedGroup[] = [];
+  const areas: GeneratedGroup[] = [];
+  const departments: GeneratedGroup[] = [];
+  for (let d = 0; d < ORG_SHAPE.departments; d++) {
+    const dept = add({
+      name: `dept-${d}`,
+      type: 'department',
+      title: `Department ${d}`,
+      parent: 'acme',
+      children: [],
+      department: d,
+    });
+    departments.push(dept);
+    for (let a = 0; a < ORG_SHAPE.areas; a++) {
+      const area = add({
+        name: `area-${d}-${a}`,
+        type: 'area',
+        title: `Area ${d}.${a}`,
+        parent: dept.name,
+        children: [],
+        department: d,
+      });
+      areas.push(area);
+      for (let s = 0; s < ORG_SHAPE.subAreas; s++) {
+        const sub = add({
+          name: `subarea-${d}-${a}-${s}`,
+          type: 'sub-area',
+          title: `Sub-area ${d}.${a}.${s}`,
+          parent: area.name,
+          children: [],
+          department: d,
+        });
+        subAreas.push(sub);
+        for (let t = 0; t < ORG_SHAPE.teams; t++) {
+          teams.push(
+            add({
+              name: `team-${d}-${a}-${s}-${t}`,
+              type: 'team',
+              title: `Team ${d}.${a}.${s}.${t}`,
+              parent: sub.name,
+              children: [],
+              department: d,
+            }),
+          );
+        }
+      }
+    }
+  }
+
+  const entities: Entity[] = [];
+  for (const group of groups) {
+    entities.push({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Group',
+      metadata: { name: group.name, namespace: 'default', annotations: location(`org/${group.name}`) },
+      spec: {
+        type: group.type,
+        profile: { displayName: group.title },
+        ...(group.parent && { parent: group.parent }),
+        children: group.children,
+      },
+    });
+  }
+
+  const users: string[] = [];
+  for (const team of teams) {
+    for (let u = 0; u < USERS_PER_TEAM; u++) {
+      const name = `user-${users.length}`;
+      users.push(name);
+      entities.push({
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'User',
+        metadata: { name, namespace: 'default', annotations: location(`org/${name}`) },
+        spec: {
+          profile: { displayName: `User ${users.length}`, email: `${name}@acme.example` },
+          memberOf: [team.name],
+        },
+      });
+    }
+  }
+
+  // One domain per area, systems owned by sub-areas.
+  const systems: { name: string; department: number; subArea: GeneratedGroup }[] = [];
+  for (const area of areas) {
+    const domain = `domain-${area.name.slice('area-'.length)}`;
+    entities.push({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Domain',
+      metadata: { name: domain, namespace: 'default', annotations: location(domain) },
+      spec: { owner: `group:default/${area.name}` },
+    });
+    for (const sub of subAreas.filter(s => s.parent === area.name)) {
+      for (let i = 0; i < SYSTEMS_PER_SUB_AREA; i++) {
+        const name = `system-${sub.name.slice('subarea-'.length)}-${i}`;
+        systems.push({ name, department: sub.department, subArea: sub });
+        entities.push({
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'System',
+          metadata: { name, namespace: 'default', annotations: location(name) },
+          spec: { owner: `group:default/${sub.name}`, domain },
+        });
+      }
+    }
+  }
+
+  const componentRefs: string[] = [];
+  for (let i = 0; i < components; i++) {
+    const type = r.pick(['service', 'service', 'service', 'website', 'library'] as const);
+    const name = `${type === 'service' ? 'svc' : type === 'website' ? 'web' : 'lib'}-${String(
+      i,
+    ).padStart(5, '0')}`;
+    const system = r.pick(systems);
+    const teamsOfSubArea = teams.filter(t => t.parent === system.subArea.name);
+    const maturity = MATURITY[system.department] * (0.85 + r.next() * 0.3);
+    const p = (base: number) => Math.min(0.97, base * maturity);
+
+    const annotations: Record<string, string> = {
+      ...location(name),
+      'backstage.io/source-location': `url:https://git.example.com/acme/${name}/`,
+      'github.com/project-slug': `acme/${name}`,
+    };
+    const set = (key: string, probability: number, value: () => string) => {
+      if (r.chance(probability)) annotations[key] = value();
+    };
+    if (r.chance(p(0.6))) {
+      set('pagerduty.com/integration-key', 0.8, () => `pd${r.int(1e9)}`);
+      if (!annotations['pagerduty.com/integration-key']) {
+        annotations['pagerduty.com/service-id'] = `P${r.int(1e6)}`;
+      }
+    } else {
+      set('opsgenie.com/team', p(0.25), () => `ops-${r.int(100)}`);
+    }
+    set('sonarqube.org/project-key', p(0.5), () => `acme_${name}`);
+    set('snyk.io/org-name', p(0.25), () => 'acme');
+    set('guardrails.dev/slo-target', p(0.5), () =>
+      r.chance(0.04) ? 'high' : r.pick(['99', '99.5', '99.9', '99.95', '0', '101']),
+    );
+    set('guardrails.dev/slo-doc', p(0.45), () => `https://wiki.example.com/slo/${name}`);
+    set('grafana/dashboard-selector', p(0.35), () => `tags @> '${name}'`);
+    set('grafana/overview-dashboard', p(0.1), () => `https://grafana.example.com/d/${i}`);
+    set('backstage.io/techdocs-ref', p(0.55), () => 'dir:.');
+    set('guardrails.dev/security-contact', p(0.45), () =>
+      r.pick([`sec-${i}@acme.example`, '#sec-payments', 'bob']),
+    );
+    set('guardrails.dev/security-tier', p(0.5), () => r.pick(['1', '2', '3', '4']));
+    set('guardrails.dev/runbook-reviewed', p(0.4), () =>
+      r.chance(0.04) ? 'last spring' : dayText(r.int(400)),
+    );
+    set('guardrails.dev/postmortems', p(0.25), () => `https://wiki.example.com/pm/${name}`);
+    set('guardrails.dev/security-reviewed', p(0.45), () =>
+      r.chance(0.02) ? dayText(-40) : dayText(r.int(500)),
+    );
+    set('guardrails.dev/rollout-strategy', p(0.35), () =>
+      r.pick(['canary', 'blue-green', 'progressive', 'big-bang']),
+    );
+    set('guardrails.dev/chaos-last-run', p(0.12), () => dayText(r.int(200)));
+    if (r.chance(0.03)) {
+      annotations['guardrails.dev/waive.chaos-practice'] = `${dayText(-120)}: Batch job without user traffic`;
+    }
+    if (r.chance(0.01)) {
+      annotations['guardrails.dev/waive.runbook'] = `${dayText(30)}: expired`;
+    }
+
+    const links: NonNullable<Entity['metadata']['links']> = [];
+    if (r.chance(p(0.5))) {
+      links.push({ url: `https://wiki.example.com/runbooks/${name}`, title: 'Runbook', type: 'runbook' });
+    }
+    if (r.chance(p(0.2))) {
+      links.push({ url: `https://grafana.example.com/d/${name}`, title: 'Dashboard', type: 'dashboard' });
+    }
+    if (r.chance(0.05)) {
+      links.push({ url: `https://wiki.example.com/postmortems/${name}`, title: 'Postmortems', type: 'postmortems' });
+    }
+
+    const ownerRoll = r.int(100);
+    const owner =
+      ownerRoll < 90
+        ? `group:default/${r.pick(teamsOfSubArea).name}`
+        : ownerRoll < 94
+        ? `group:default/${system.subArea.name}`
+        : ownerRoll < 97
+        ? `user:default/${r.pick(users)}`
+        : `group:default/ghost-team-${r.int(10)}`;
+    const dependsOn: string[] = [];
+    for (let d = r.int(3); d > 0 && i > 0; d--) {
+      dependsOn.push(`component:default/svc-${String(r.int(i)).padStart(5, '0')}`);
+    }
+    entities.push({
+      apiVersion: 'backstage.io/v1alpha1',
+      kind: 'Component',
+      metadata: {
+        name,
+        namespace: 'default',
+        title: `${type[0].toUpperCase()}${type.slice(1)} ${i}`,
+        annotations,
+        ...(r.chance(0.7) && { tags: [r.pick(['java', 'go', 'node', 'python'])] }),
+        ...(links.length > 0 && { links }),
+      },
+      spec: {
+        type,
+        lifecycle: r.pick(['production', 'production', 'production', 'experimental', 'deprecated']),
+        owner,
+        system: system.name,
+        ...(dependsOn.length > 0 && { dependsOn }),
+      },
+    });
+    componentRefs.push(`component:default/${name}`);
+  }
+
+  const counts: Record<string, number> = {};
+  for (const entity of entities) {
+    counts[entity.kind] = (counts[entity.kind] ?? 0) + 1;
+  }
+  return {
+    entities,
+    componentRefs,
+    departmentRefs: departments.map(d => `group:default/${d.name}`),
+    counts,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// One database, in a child process
+// ---------------------------------------------------------------------------------------------
+
+interface Latency {
+  requests: number;
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+interface RunMeasurement {
+  durationMs: number;
+  wallMs: number;
+  entities: number;
+  changed: number;
+  removed: number;
+  rowsWritten: number;
+  resultStatements: number;
+  bookkeepingStatements: number;
+  statementsByTable: Record<string, number>;
+}
+
+interface DatabaseResult {
+  database: string;
+  catalogEntities: number;
+  catalogCounts: Record<string, number>;
+  catalogLoadMs: number;
+  firstRun: RunMeasurement;
+  secondRun: RunMeasurement;
+  rollupColdMs: number;
+  entity: Latency;
+  rollup: Latency;
+  drill: Latency;
+  memoryBeforeRun: { rssMb: number; heapMb: number };
+  memoryAfterRun: { rssMb: number; heapMb: number };
+}
+
+/** What the bench plugin and modules capture from inside the backend. */
+const probe: {
+  connection?: EntityProviderConnection;
+  catalogDb?: Knex;
+  scorecardsDb?: Knex;
+  auth?: AuthService;
+  catalog?: CatalogService;
+} = {};
+
+function benchFeatures() {
+  const provider: EntityProvider = {
+    getProviderName: () => 'scorecards-bench',
+    async connect(connection) {
+      probe.connection = connection;
+    },
+  };
+  const catalogModule = createBackendModule({
+    pluginId: 'catalog',
+    moduleId: 'scorecards-bench-entities',
+    register(reg) {
+      reg.registerInit({
+        deps: {
+          processing: catalogProcessingExtensionPoint,
+          database: coreServices.database,
+        },
+        async init({ processing, database }) {
+          processing.addEntityProvider(provider);
+          probe.catalogDb = await database.getClient();
+        },
+      });
+    },
+  });
+  const scorecardsModule = createBackendModule({
+    pluginId: 'scorecards',
+    moduleId: 'bench-probe',
+    register(reg) {
+      reg.registerInit({
+        deps: { database: coreServices.database },
+        async init({ database }) {
+          // The same knex instance the plugin's store writes through.
+          probe.scorecardsDb = await database.getClient();
+        },
+      });
+    },
+  });
+  const benchPlugin = createBackendPlugin({
+    pluginId: 'bench',
+    register(reg) {
+      reg.registerInit({
+        deps: {
+          auth: coreServices.auth,
+          // Serves this plugin's public keys, so other plugins can verify the tokens it issues.
+          httpRouter: coreServices.httpRouter,
+          catalog: catalogServiceRef,
+        },
+        async init({ auth, catalog }) {
+          probe.auth = auth;
+          probe.catalog = catalog;
+        },
+      });
+    },
+  });
+  return [catalogModule, scorecardsModule, benchPlugin];
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>(resolve => server.close(() => resolve()));
+  return port;
+}
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+function percentile(sorted: number[], p: number) {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+function memory() {
+  gc();
+  const m = process.memoryUsage();
+  return { rssMb: m.rss / 1024 / 1024, heapMb: m.heapUsed / 1024 / 1024 };
+}
+
+async function withDatabase<T>(
+  kind: string,
+  fn: (database: JsonObject) => Promise<T>,
+): Promise<T> {
+  if (kind === 'sqlite') {
+    if (SQLITE_MODE === 'memory') {
+      return fn({ client: 'better-sqlite3', connection: ':memory:' });
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scorecards-backend-bench-'));
+    try {
+      return await fn({ client: 'better-sqlite3', connection: { directory: dir } });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const admin = knexFactory({ client: 'pg', connection: POSTGRES });
+  const name = `scorecards_backend_bench_${process.pid}`;
+  try {
+    await admin.raw('create database ??', [name]);
+    const url = new URL(POSTGRES);
+    return await fn({
+      client: 'pg',
+      connection: {
+        host: url.hostname,
+        port: Number(url.port || 5432),
+        user: decodeURIComponent(url.username || 'postgres'),
+        ...(url.password && { password: decodeURIComponent(url.password) }),
+        database: name,
+      },
+      // Every plugin in a schema of its own inside the one throwaway database.
+      pluginDivisionMode: 'schema',
+    });
+  } finally {
+    await admin
+      .raw('drop database if exists ?? with (force)', [name])
+      .catch(() => admin.raw('drop database if exists ??', [name]));
+    await admin.destroy();
+  }
+}
+
+async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
+  const log = (message: string) =>
+    process.stderr.write(`[${kind}] ${message}\n`);
+  const generated = generateCatalog(COMPONENTS, Date.now());
+  const expected = generated.entities.length;
+  log(
+    `generated ${expected} entities (${Object.entries(generated.counts)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(', ')})`,
+  );
+
+  // The store's own account of what it wrote.
+  let rowsWritten = 0;
+  const write = DatabaseScorecardsStore.prototype.writeEvaluations;
+  DatabaseScorecardsStore.prototype.writeEvaluations = async function writeEvaluations(
+    this: DatabaseScorecardsStore,
+    ...args: Parameters<typeof write>
+  ) {
+    const summary = await write.apply(this, args);
+    rowsWritten += summary.rowsWritten;
+    return summary;
+  };
+
+  return withDatabase(kind, async database => {
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    const config = new ConfigReader({
+      backend: {
+        baseUrl,
+        listen: { host: '127.0.0.1', port },
+        database,
+      },
+      catalog: {
+        // Entities are reprocessed on this cadence; long enough that the catalog's own
+        // reprocessing does not run during the measurements.
+        processingInterval: { minutes: 30 },
+      },
+      scorecards: {
+        // The benchmark triggers the runs itself.
+        schedule: {
+          frequency: { hours: 24 },
+          timeout: { minutes: 15 },
+          initialDelay: { hours: 24 },
+        },
+      },
+    });
+
+    const backend = createBackend();
+    backend.add(
+      createServiceFactory({
+        service: coreServices.rootConfig,
+        deps: {},
+        factory: () => config,
+      }),
+    );
+    backend.add(catalogPlugin);
+    backend.add(scorecardsPlugin);
+    for (const feature of benchFeatures()) {
+      backend.add(feature);
+    }
+
+    const started = Date.now();
+    await backend.start();
+    log(`backend started in ${Date.now() - started} ms on ${baseUrl}`);
+    try {
+      const { connection, catalog, auth, catalogDb, scorecardsDb } = probe;
+      if (!connection || !catalog || !auth || !catalogDb || !scorecardsDb) {
+        throw new Error('The bench modules were not initialised');
+      }
+      const credentials = await auth.getOwnServiceCredentials();
+
+      // Load the catalog and wait until every entity is processed and stitched.
+      const loadStart = Date.now();
+      await connection.applyMutation({
+        type: 'full',
+        entities: generated.entities.map(entity => ({
+          entity,
+          locationKey: 'scorecards-bench',
+        })),
+      });
+      log(`full mutation applied in ${Date.now() - loadStart} ms`);
+      let total = 0;
+      let lastLog = 0;
+      for (;;) {
+        const { totalItems } = await catalog.queryEntities(
+          { limit: 1, fields: ['kind'] },
+          { credentials },
+        );
+        total = totalItems;
+        let queued = 0;
+        if (total >= expected) {
+          const [{ count }] = await catalogDb('stitch_queue').count({ count: '*' });
+          queued = Number(count);
+          if (queued === 0) break;
+        }
+        if (Date.now() - lastLog > 10_000) {
+          lastLog = Date.now();
+          log(`catalog: ${total}/${expected} entities stitched${queued ? `, ${queued} stitches queued` : ''}`);
+        }
+        if (Date.now() - loadStart > 30 * 60_000) {
+          throw new Error(`The catalog did not finish loading: ${total}/${expected}`);
+        }
+        await sleep(250);
+      }
+      const catalogLoadMs = Date.now() - loadStart;
+      log(`catalog loaded: ${total} entities in ${catalogLoadMs} ms`);
+      const memoryBeforeRun = memory();
+
+      const token = async () =>
+        (
+          await auth.getPluginRequestToken({
+            onBehalfOf: credentials,
+            targetPluginId: 'scorecards',
+          })
+        ).token;
+      let bearer = await token();
+      const api = `${baseUrl}/api/scorecards`;
+      const request = async (
+        pathAndQuery: string,
+        init: RequestInit = {},
+      ): Promise<Response> => {
+        const response = await fetch(`${api}${pathAndQuery}`, {
+          ...init,
+          headers: { authorization: `Bearer ${bearer}`, ...init.headers },
+        });
+        if (!response.ok) {
+          throw new Error(
+            `${init.method ?? 'GET'} ${pathAndQuery}: ${response.status} ${await response.text()}`,
+          );
+        }
+        return response;
+      };
+
+      // Unauthenticated requests must be refused, or the latencies below mean little.
+      const anonymous = await fetch(`${api}/rollup?by=group`);
+      if (anonymous.status !== 401) {
+        throw new Error(`An unauthenticated request got ${anonymous.status}, not 401`);
+      }
+
+      const countStatements = () => {
+        const byTable: Record<string, number> = {};
+        const listener = (query: { sql: string }) => {
+          const match = /^\s*(?:insert\s+into|update|delete\s+from)\s+[`"]?([\w.]+)/i.exec(
+            query.sql,
+          );
+          const table = match?.[1];
+          if (table?.startsWith('scorecards_')) {
+            byTable[table] = (byTable[table] ?? 0) + 1;
+          }
+        };
+        scorecardsDb.on('query', listener);
+        return () => {
+          scorecardsDb.removeListener('query', listener);
+          return byTable;
+        };
+      };
+
+      const waitUntilIdle = async () => {
+        for (;;) {
+          const { tasks } = (await (
+            await request('/.backstage/scheduler/v1/tasks')
+          ).json()) as { tasks: { taskId: string; taskState: { status: string } | null }[] };
+          const task = tasks.find(t => t.taskId === TASK_ID);
+          if (!task) throw new Error(`No task ${TASK_ID}`);
+          if (task.taskState?.status !== 'running') return;
+          await sleep(200);
+        }
+      };
+
+      const run = async (label: string): Promise<RunMeasurement> => {
+        await waitUntilIdle();
+        const before = (
+          (await (await request('/runs?limit=100')).json()) as { items: RunRecord[] }
+        ).items.map(r => r.id);
+        rowsWritten = 0;
+        const stop = countStatements();
+        const t0 = Date.now();
+        await request(`/.backstage/scheduler/v1/tasks/${TASK_ID}/trigger`, {
+          method: 'POST',
+        });
+        let record: RunRecord | undefined;
+        for (;;) {
+          await sleep(100);
+          const { items } = (await (await request('/runs?limit=5')).json()) as {
+            items: RunRecord[];
+          };
+          record = items.find(r => !before.includes(r.id));
+          if (record && record.status !== 'running') break;
+          if (Date.now() - t0 > 15 * 60_000) throw new Error(`${label} run timed out`);
+        }
+        const wallMs = Date.now() - t0;
+        // The task prunes history and records the fingerprint after the run; count those too.
+        await waitUntilIdle();
+        const byTable = stop();
+        if (record.status !== 'succeeded') {
+          throw new Error(`${label} run ${record.status}: ${record.error}`);
+        }
+        const results = [
+          'scorecards_entities',
+          'scorecards_check_results',
+          'scorecards_scores',
+          'scorecards_history',
+        ];
+        const sum = (tables: string[]) =>
+          tables.reduce((n, t) => n + (byTable[t] ?? 0), 0);
+        const measurement: RunMeasurement = {
+          durationMs: record.durationMs ?? wallMs,
+          wallMs,
+          entities: record.entities,
+          changed: record.changed,
+          removed: record.removed,
+          rowsWritten,
+          resultStatements: sum(results),
+          bookkeepingStatements: sum(
+            Object.keys(byTable).filter(t => !results.includes(t)),
+          ),
+          statementsByTable: byTable,
+        };
+        log(`${label} run: ${JSON.stringify(measurement)}`);
+        return measurement;
+      };
+
+      const firstRun = await run('first');
+      const secondRun = await run('unchanged');
+      const memoryAfterRun = memory();
+
+      // API latencies, sequential requests over one keep-alive connection pool.
+      bearer = await token();
+      const r = random(7);
+      const measure = async (
+        label: string,
+        next: () => string,
+        check: (body: any) => boolean,
+      ): Promise<Latency> => {
+        const warmup = 20;
+        const times: number[] = [];
+        for (let i = 0; i < warmup + REQUESTS; i++) {
+          const url = next();
+          const t = process.hrtime.bigint();
+          const response = await request(url);
+          const body = await response.json();
+          const ms = Number(process.hrtime.bigint() - t) / 1e6;
+          if (!check(body)) {
+            throw new Error(`${label}: unexpected response to ${url}: ${JSON.stringify(body).slice(0, 300)}`);
+          }
+          if (i >= warmup) times.push(ms);
+        }
+        times.sort((a, b) => a - b);
+        const latency = {
+          requests: times.length,
+          p50: percentile(times, 50),
+          p95: percentile(times, 95),
+          max: times[times.length - 1],
+        };
+        log(`${label}: ${JSON.stringify(latency)}`);
+        return latency;
+      };
+
+      const coldStart = process.hrtime.bigint();
+      await (await request('/rollup?by=group')).json();
+      const rollupColdMs = Number(process.hrtime.bigint() - coldStart) / 1e6;
+
+      const entity = await measure(
+        'entity',
+        () => `/entity?entityRef=${encodeURIComponent(r.pick(generated.componentRefs))}`,
+        body => Array.isArray(body.scorecards) && body.scorecards[0]?.checks?.length > 0,
+      );
+      const rollup = await measure(
+        'rollup',
+        () => '/rollup?by=group',
+        body => body.by === 'group' && body.groups?.[0]?.children?.length === ORG_SHAPE.departments,
+      );
+      const drill = await measure(
+        'drill-down',
+        () =>
+          `/entities?scope=${encodeURIComponent(r.pick(generated.departmentRefs))}&sort=-score&pageSize=50`,
+        body => Array.isArray(body.items) && body.items.length === 50 && body.total > 50,
+      );
+
+      return {
+        database:
+          kind === 'sqlite'
+            ? `SQLite (${SQLITE_MODE === 'memory' ? 'in memory' : 'file'})`
+            : `PostgreSQL ${await serverVersion(scorecardsDb)}`,
+        catalogEntities: total,
+        catalogCounts: generated.counts,
+        catalogLoadMs,
+        firstRun,
+        secondRun,
+        rollupColdMs,
+        entity,
+        rollup,
+        drill,
+        memoryBeforeRun,
+        memoryAfterRun,
+      };
+    } finally {
+      await backend.stop();
+    }
+  });
+}
+
+async function serverVersion(db: Knex): Promise<string> {
+  const result = await db.raw('show server_version');
+  return String(result.rows?.[0]?.server_version ?? '').split(' ')[0];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The parent: one child per database, then the table
+// ---------------------------------------------------------------------------------------------
+
+function runChild(kind: string): Promise<DatabaseResult | { error: string }> {
+  return new Promise(resolve => {
+    const child = spawn(process.execPath, [...process.execArgv, __filename], {
+      env: { ...process.env, [CHILD_ENV]: kind, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let result: DatabaseResult | { error: string } | undefined;
+    child.on('message', message => {
+      result = message as DatabaseResult | { error: string };
+    });
+    child.on('exit', code => {
+      resolve(result ?? { error: `the benchmark process exited with code ${code}` });
+    });
+  });
+}
+
+async function postgresAvailable(): Promise<string | undefined> {
+  const admin = knexFactory({ client: 'pg', connection: POSTGRES });
+  try {
+    await admin.raw('select 1');
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    await admin.destroy();
+  }
+}
+
+function printTable(results: DatabaseResult[]) {
+  const ms = (n: number) => `${n.toFixed(n < 100 ? 1 : 0)} ms`;
+  const s = (n: number) => `${(n / 1000).toFixed(1)} s`;
+  const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+  const rows: string[][] = [];
+  const latencyRow = (what: string, l: Latency, target: number) => [
+    what,
+    `p95 ${ms(l.p95)}, median ${ms(l.p50)} (${l.requests} requests, max ${ms(l.max)})`,
+    `p95 < ${target} ms, ≥ ${TARGETS.minRequests} requests`,
+    verdict(l.p95 < target && l.requests >= TARGETS.minRequests),
+  ];
+  for (const r of results) {
+    const db = r.database;
+    rows.push([`${db}`, '', '', '']);
+    rows.push([
+      '  catalog load (full mutation → all processed and stitched)',
+      `${s(r.catalogLoadMs)}, ${r.catalogEntities} entities (${Object.entries(r.catalogCounts)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ')})`,
+      'informational',
+      'info',
+    ]);
+    rows.push([
+      '  full run',
+      `${s(r.firstRun.durationMs)} for ${r.firstRun.entities} entities (${r.firstRun.changed} changed, ${r.firstRun.rowsWritten} rows written; ${s(r.firstRun.wallMs)} from trigger)`,
+      `< ${s(TARGETS.runMs)}`,
+      verdict(r.firstRun.durationMs < TARGETS.runMs && r.firstRun.entities >= COMPONENTS),
+    ]);
+    const rerun = r.secondRun;
+    rows.push([
+      '  re-run, nothing changed',
+      `${s(rerun.durationMs)}, ${rerun.changed} changed, ${rerun.rowsWritten} result rows written, ${rerun.resultStatements} write statements on result tables (+${rerun.bookkeepingStatements} on runs/state/version/history pruning: ${Object.entries(
+        rerun.statementsByTable,
+      )
+        .filter(([t]) => !/_(entities|check_results|scores)$/.test(t))
+        .map(([t, n]) => `${t.replace('scorecards_', '')} ${n}`)
+        .join(', ')})`,
+      '≈ 0 rows written',
+      verdict(rerun.rowsWritten === 0 && rerun.changed === 0 && rerun.resultStatements === 0),
+    ]);
+    rows.push(latencyRow('  GET /entity?entityRef=… (random entities)', r.entity, TARGETS.entityP95));
+    rows.push(latencyRow('  GET /rollup?by=group (whole org)', r.rollup, TARGETS.rollupP95));
+    rows.push([
+      '  GET /rollup?by=group, first request after a run',
+      ms(r.rollupColdMs),
+      'informational (cache fill)',
+      'info',
+    ]);
+    rows.push(
+      latencyRow(
+        '  GET /entities?scope=<department>&sort=-score&pageSize=50',
+        r.drill,
+        TARGETS.drillP95,
+      ),
+    );
+    rows.push([
+      '  memory after the runs (whole backend: catalog + scorecards)',
+      `RSS ${r.memoryAfterRun.rssMb.toFixed(0)} MB, heap ${r.memoryAfterRun.heapMb.toFixed(0)} MB (after catalog load, before runs: RSS ${r.memoryBeforeRun.rssMb.toFixed(0)} MB, heap ${r.memoryBeforeRun.heapMb.toFixed(0)} MB)`,
+      'informational',
+      'info',
+    ]);
+  }
+  const header = ['what', 'measured', 'target', 'result'];
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map(row => row[c].length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map(w => '-'.repeat(w + 2)).join('|')}|`);
+  rows.forEach(row => console.log(line(row)));
+}
+
+async function main() {
+  const child = process.env[CHILD_ENV];
+  if (child) {
+    try {
+      const result = await benchmarkDatabase(child);
+      if (process.send) {
+        process.send(result);
+      } else {
+        printTable([result]);
+      }
+      process.exit(0);
+    } catch (error) {
+      const message = (error as Error).stack ?? String(error);
+      process.stderr.write(`[${child}] ${message}\n`);
+      process.send?.({ error: message });
+      process.exit(1);
+    }
+  }
+
+  console.log(
+    `Backend benchmark: real catalog backend + scorecards plugin, ${COMPONENTS} components, Node ${
+      process.version
+    }, ${os.cpus()[0]?.model} x ${os.cpus().length}`,
+  );
+  const results: DatabaseResult[] = [];
+  const problems: string[] = [];
+  for (const kind of DATABASES) {
+    if (kind === 'postgres') {
+      if (POSTGRES === 'off') {
+        problems.push('PostgreSQL skipped: BENCH_POSTGRES=off');
+        continue;
+      }
+      const unavailable = await postgresAvailable();
+      if (unavailable) {
+        problems.push(`PostgreSQL skipped: ${unavailable}`);
+        continue;
+      }
+    }
+    const result = await runChild(kind);
+    if ('error' in result) {
+      problems.push(`${kind} failed: ${result.error.split('\n')[0]}`);
+    } else {
+      results.push(result);
+    }
+  }
+  printTable(results);
+  problems.forEach(p => console.log(p));
+  const failed =
+    problems.some(p => p.includes('failed')) ||
+    results.length === 0;
+  process.exitCode = failed ? 1 : 0;
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,187 @@
+import { HumanDuration } from '@backstage/types';
+
+export interface Config {
+  /**
+   * Guardrails Scorecards: the checks and scorecards to evaluate, when to evaluate them, and how
+   * long to keep their history.
+   */
+  scorecards?: {
+    /**
+     * The built-in "Production readiness" scorecard and its checks.
+     */
+    builtins?: {
+      /**
+       * Whether the built-in checks and the built-in "Production readiness" scorecard are
+       * evaluated. Defaults to true.
+       */
+      enabled?: boolean;
+      /**
+       * Ids of built-in checks to leave out, e.g. `chaos-practice`. They are also removed from
+       * the built-in scorecard and its levels.
+       */
+      disabledChecks?: string[];
+    };
+
+    /**
+     * Checks by id (kebab-case, at most 57 characters). An id that names an existing check (a
+     * built-in one or one added by a module) changes only the fields given, e.g. its severity
+     * or enforcedFrom; a new id must give title, description, category, severity and rule.
+     *
+     * @example
+     * ```yaml
+     * scorecards:
+     *   checks:
+     *     chaos-practice:
+     *       severity: medium
+     *       enforcedFrom: 2027-01-15
+     *     readme:
+     *       title: Has a README
+     *       description: Newcomers start with the README.
+     *       category: documentation
+     *       severity: low
+     *       rule:
+     *         metadata.annotations.acme.com/readme: { $exists: true }
+     * ```
+     */
+    checks?: {
+      [checkId: string]: {
+        /** Short title shown to service owners. */
+        title?: string;
+        /** What the guardrail is and why it matters, for service owners. */
+        description?: string;
+        /**
+         * Grouping for rollups: ownership, reliability, observability, security,
+         * documentation, delivery, or a category of your own.
+         */
+        category?: string;
+        /**
+         * Weight in the score: critical (10), high (5), medium (3), low (1), or warning
+         * (advisory: it can only warn and neither counts toward the score nor blocks a level).
+         */
+        severity?: 'critical' | 'high' | 'medium' | 'low' | 'warning';
+        /**
+         * Which entities the check is for, as a `@backstage/filter-predicates` expression, e.g.
+         * `{ spec.type: { $in: [service, website] } }`. Absent means every entity its scorecards
+         * apply to.
+         */
+        appliesTo?: { [key: string]: any };
+        /**
+         * When the check passes: a filter predicate over the entity (with `relations`) and its
+         * facts (`facts.<name>`), with the value operators `$exists`, `$in`, `$contains`,
+         * `$hasPrefix`, `$matches`, `$gt`, `$gte`, `$lt`, `$lte`, `$within` and `$entity`.
+         */
+        rule?: { [key: string]: any };
+        /** Markdown guidance on how to make the check pass. */
+        remediation?: string;
+        /** Further reading shown with the check. */
+        links?: Array<{
+          /** Where the link points. */
+          url: string;
+          /** The link text. */
+          title: string;
+        }>;
+        /**
+         * ISO date from which failures count, e.g. `2027-01-15`. Before it a failure is a
+         * warning, so that a new check can be rolled out gradually.
+         */
+        enforcedFrom?: string;
+      };
+    };
+
+    /**
+     * Scorecards by id. An id that names an existing scorecard (such as the built-in
+     * `production-readiness`) changes only the fields given; a new id must give title,
+     * description, checks and levels.
+     *
+     * @example
+     * ```yaml
+     * scorecards:
+     *   scorecards:
+     *     docs:
+     *       title: Documentation
+     *       description: What readers of our services expect.
+     *       appliesTo: { kind: Component }
+     *       checks: [techdocs, readme]
+     *       levels:
+     *         - name: Documented
+     *           checks: [techdocs, readme]
+     * ```
+     */
+    scorecards?: {
+      [scorecardId: string]: {
+        /** Name shown to users. */
+        title?: string;
+        /** What the scorecard measures. */
+        description?: string;
+        /**
+         * Which entities the scorecard is for, as a `@backstage/filter-predicates` expression.
+         * Absent means every entity.
+         */
+        appliesTo?: { [key: string]: any };
+        /** Ids of the checks it contains; they count toward its score. */
+        checks?: string[];
+        /**
+         * Levels from lowest to highest. Levels are cumulative: an entity reaches a level when
+         * no check of that level or of a level below it fails or errors.
+         */
+        levels?: Array<{
+          /** Display name, e.g. Bronze. */
+          name: string;
+          /** Ids of the checks this level requires, in addition to the levels below it. */
+          checks: string[];
+        }>;
+      };
+    };
+
+    /**
+     * When the whole catalog is evaluated. Several backend replicas share one schedule: each run
+     * happens once, on one of them.
+     *
+     * @example
+     * ```yaml
+     * scorecards:
+     *   schedule:
+     *     frequency: { minutes: 30 }
+     *     timeout: { minutes: 15 }
+     *     initialDelay: { seconds: 10 }
+     * ```
+     */
+    schedule?: {
+      /**
+       * How often to evaluate: a duration (object or string such as `30m`), a cron expression,
+       * or a manual trigger.
+       */
+      frequency:
+        | HumanDuration
+        | string
+        | { cron: string }
+        | { trigger: 'manual' };
+      /** The longest one evaluation may run. */
+      timeout: HumanDuration | string;
+      /** How long to wait after start-up before the first evaluation. */
+      initialDelay?: HumanDuration | string;
+    };
+
+    /**
+     * The history of results, for trends, "passing since", regressions and improvements.
+     */
+    history?: {
+      /**
+       * How long history is kept, as an ISO-8601 duration such as `P1Y` or `P180D`. Defaults
+       * to one year.
+       */
+      retention?: string;
+    };
+
+    /**
+     * Waivers created through the API.
+     */
+    waivers?: {
+      /**
+       * The longest a waiver created through the API may last, as an ISO-8601 duration such
+       * as `P6M`. Defaults to one year.
+       */
+      maxDuration?: string;
+    };
+  };
+}

@@ -1,0 +1,1284 @@
+import {
+  mockServices,
+  TestDatabaseId,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { NotFoundError } from '@backstage/errors';
+import type {
+  CheckResult,
+  CheckStatus,
+  ScorecardResult,
+} from '@guardrails/plugin-scorecards-common';
+import { Knex } from 'knex';
+import { DatabaseScorecardsStore } from './DatabaseScorecardsStore';
+import { EntityEvaluationRecord } from './ScorecardsStore';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+
+const migrationsDir = resolvePackagePath(
+  '@guardrails/plugin-scorecards-backend',
+  'migrations',
+);
+
+const TABLES = [
+  'scorecards_entities',
+  'scorecards_check_results',
+  'scorecards_scores',
+  'scorecards_history',
+  'scorecards_facts',
+  'scorecards_waivers',
+  'scorecards_runs',
+  'scorecards_state',
+];
+
+const SCORECARD = 'production-readiness';
+/** Checks of the production-readiness scorecard, by the level that requires them. */
+const LEVELS: { name: string; checks: string[] }[] = [
+  { name: 'Bronze', checks: ['has-owner', 'on-call'] },
+  { name: 'Silver', checks: ['slo-defined', 'runbook'] },
+  { name: 'Gold', checks: ['dashboard'] },
+];
+const CHECK_IDS = LEVELS.flatMap(level => level.checks);
+
+const T0 = new Date('2026-03-02T09:00:00.000Z');
+const DAY = 24 * 60 * 60 * 1000;
+const day = (n: number) => new Date(T0.getTime() + n * DAY);
+
+function zeroCounts(): Record<CheckStatus, number> {
+  return {
+    pass: 0,
+    fail: 0,
+    warn: 0,
+    waived: 0,
+    'not-applicable': 0,
+    error: 0,
+  };
+}
+
+/**
+ * An evaluation as the engine would produce it: every check passes unless told otherwise, and
+ * the level and score follow from the statuses.
+ */
+function evaluated(
+  entityRef: string,
+  options: {
+    statuses?: Record<string, CheckStatus>;
+    ownerRef?: string;
+    title?: string;
+    systemRef?: string;
+    kind?: string;
+    type?: string;
+    explanations?: Record<string, string>;
+    extraScorecard?: ScorecardResult;
+  } = {},
+): EntityEvaluationRecord {
+  const checks: CheckResult[] = CHECK_IDS.map(checkId => {
+    const status = options.statuses?.[checkId] ?? 'pass';
+    return {
+      checkId,
+      status,
+      observed:
+        checkId === 'slo-defined'
+          ? { target: status === 'pass' ? 99.9 : null }
+          : status === 'pass',
+      expected: `${checkId} to be set`,
+      explanation:
+        options.explanations?.[checkId] ??
+        `${checkId} ${status === 'pass' ? 'is' : 'is not'} in place.`,
+      enforced: true,
+    };
+  });
+  const passing = (id: string) =>
+    checks.find(c => c.checkId === id)?.status === 'pass';
+  let levelIndex = -1;
+  while (
+    levelIndex + 1 < LEVELS.length &&
+    LEVELS[levelIndex + 1].checks.every(passing)
+  ) {
+    levelIndex++;
+  }
+  const counts = zeroCounts();
+  for (const check of checks) {
+    counts[check.status]++;
+  }
+  const next = LEVELS[levelIndex + 1];
+  const scorecard: ScorecardResult = {
+    scorecardId: SCORECARD,
+    level: levelIndex >= 0 ? LEVELS[levelIndex].name : null,
+    levelIndex,
+    score: Math.round((100 * counts.pass) / checks.length),
+    counts,
+    ...(next && {
+      nextLevel: {
+        name: next.name,
+        blockedBy: next.checks.filter(id => !passing(id)),
+      },
+    }),
+  };
+  return {
+    info: {
+      entityRef,
+      kind: options.kind ?? 'Component',
+      type: options.type ?? 'service',
+      title: options.title,
+      lifecycle: 'production',
+      ownerRef: options.ownerRef ?? 'group:default/payments',
+      systemRef: options.systemRef,
+    },
+    evaluation: {
+      entityRef,
+      checks,
+      scorecards: options.extraScorecard
+        ? [scorecard, options.extraScorecard]
+        : [scorecard],
+    },
+    scorecardChecks: { [SCORECARD]: CHECK_IDS },
+  };
+}
+
+async function countRows(knex: Knex, table: string): Promise<number> {
+  const [{ n }] = await knex(table).count({ n: '*' });
+  return Number(n);
+}
+
+type Statement = { sql: string; bindings?: unknown[] };
+
+/** Records the statements knex sends, including those inside transactions. */
+function watchStatements(knex: Knex) {
+  const statements: Statement[] = [];
+  const listener = (query: Statement) => statements.push(query);
+  knex.on('query', listener);
+  return {
+    writes: () =>
+      statements.filter(({ sql }) => /^\s*(insert|update|delete)\b/i.test(sql)),
+    stop: () => knex.removeListener('query', listener),
+  };
+}
+
+describe.each(databases.eachSupportedId())(
+  'DatabaseScorecardsStore (%s)',
+  (databaseId: TestDatabaseId) => {
+    let knex: Knex;
+    let store: DatabaseScorecardsStore;
+
+    beforeAll(async () => {
+      knex = await databases.init(databaseId);
+      store = await DatabaseScorecardsStore.create({
+        database: mockServices.database({ knex }),
+      });
+    });
+
+    beforeEach(async () => {
+      for (const table of TABLES) {
+        await knex(table).delete();
+      }
+    });
+
+    describe('migrations', () => {
+      it('are skipped when the database service says so', async () => {
+        const fresh = await databases.init(databaseId);
+        await DatabaseScorecardsStore.create({
+          database: mockServices.database({
+            knex: fresh,
+            migrations: { skip: true },
+          }),
+        });
+        expect(await fresh.schema.hasTable('scorecards_entities')).toBe(false);
+      });
+
+      it('roll back completely and apply again', async () => {
+        const fresh = await databases.init(databaseId);
+        const freshStore = await DatabaseScorecardsStore.create({
+          database: mockServices.database({ knex: fresh }),
+        });
+        for (const table of [...TABLES, 'scorecards_version']) {
+          expect(await fresh.schema.hasTable(table)).toBe(true);
+        }
+
+        await fresh.migrate.rollback({ directory: migrationsDir }, true);
+        for (const table of [...TABLES, 'scorecards_version']) {
+          expect(await fresh.schema.hasTable(table)).toBe(false);
+        }
+
+        await fresh.migrate.latest({ directory: migrationsDir });
+        await freshStore.writeEvaluations(
+          [evaluated('component:default/checkout-api')],
+          T0,
+        );
+        expect(await freshStore.listEntityRefs()).toEqual([
+          'component:default/checkout-api',
+        ]);
+        expect(await freshStore.getVersion()).toBe(1);
+      });
+    });
+
+    describe('writeEvaluations', () => {
+      it('stores results that read back as written', async () => {
+        const record = evaluated('component:default/checkout-api', {
+          title: 'Checkout API',
+          systemRef: 'system:default/checkout',
+          statuses: { 'slo-defined': 'fail', dashboard: 'warn' },
+        });
+        record.evaluation.checks[0].waiver = {
+          applied: false,
+          problem: 'The waiver expired on 2026-02-01.',
+        };
+        record.info.domainRef = 'domain:default/commerce';
+        // Text that array and JSON encodings must carry through unchanged.
+        const runbook = record.evaluation.checks.find(
+          c => c.checkId === 'runbook',
+        )!;
+        runbook.observed = 'NULL';
+        runbook.explanation =
+          'Found "NULL", {braces}, a \\ backslash,\na new line and 日本語.';
+
+        const summary = await store.writeEvaluations([record], T0);
+
+        // 5 checks, 1 scorecard, and one history event for each as they first appear.
+        expect(summary).toEqual({ changed: 1, rowsWritten: 12 });
+        const stored = await store.getEntityResults(
+          'component:default/checkout-api',
+        );
+        expect(stored).toEqual({
+          info: {
+            entityRef: 'component:default/checkout-api',
+            kind: 'Component',
+            type: 'service',
+            title: 'Checkout API',
+            lifecycle: 'production',
+            ownerRef: 'group:default/payments',
+            systemRef: 'system:default/checkout',
+            domainRef: 'domain:default/commerce',
+          },
+          updatedAt: T0.toISOString(),
+          checks: expect.any(Array),
+          scorecards: [
+            {
+              scorecardId: SCORECARD,
+              level: 'Bronze',
+              levelIndex: 0,
+              score: 60,
+              counts: { ...zeroCounts(), pass: 3, fail: 1, warn: 1 },
+              nextLevel: { name: 'Silver', blockedBy: ['slo-defined'] },
+              since: T0.toISOString(),
+            },
+          ],
+        });
+        expect(stored!.checks.map(c => c.checkId)).toEqual(
+          [...CHECK_IDS].sort(),
+        );
+        expect(stored!.checks.find(c => c.checkId === 'slo-defined')).toEqual({
+          checkId: 'slo-defined',
+          status: 'fail',
+          observed: { target: null },
+          expected: 'slo-defined to be set',
+          explanation: 'slo-defined is not in place.',
+          enforced: true,
+          since: T0.toISOString(),
+        });
+        expect(stored!.checks.find(c => c.checkId === 'runbook')).toMatchObject(
+          {
+            observed: runbook.observed,
+            explanation: runbook.explanation,
+          },
+        );
+        expect(
+          stored!.checks.find(c => c.checkId === 'has-owner')?.waiver,
+        ).toEqual({
+          applied: false,
+          problem: 'The waiver expired on 2026-02-01.',
+        });
+        expect(
+          await store.getEntityResults('component:default/unknown'),
+        ).toBeUndefined();
+      });
+
+      it('writes batches larger than one statement can hold', async () => {
+        const records = Array.from({ length: 650 }, (_, i) =>
+          evaluated(`component:default/service-${String(i).padStart(3, '0')}`),
+        );
+
+        const summary = await store.writeEvaluations(records, T0);
+
+        expect(summary.changed).toBe(650);
+        expect(await countRows(knex, 'scorecards_check_results')).toBe(
+          650 * CHECK_IDS.length,
+        );
+        expect(await countRows(knex, 'scorecards_scores')).toBe(650);
+        const refs = await store.listEntityRefs();
+        expect(refs).toHaveLength(650);
+        expect(refs[0]).toBe('component:default/service-000');
+      });
+
+      it('writes nothing when nothing changed', async () => {
+        const refs = [
+          'component:default/checkout-api',
+          'component:default/payments-gateway',
+          'component:default/fraud-scoring',
+        ];
+        await store.writeEvaluations(
+          refs.map(ref => evaluated(ref, { statuses: { runbook: 'fail' } })),
+          T0,
+        );
+        const version = await store.getVersion();
+        const historyRows = await countRows(knex, 'scorecards_history');
+
+        // Fresh objects with keys in another order and checks reversed: equal in content.
+        const again = refs.map(ref => {
+          const record = evaluated(ref, { statuses: { runbook: 'fail' } });
+          record.evaluation.checks.reverse();
+          record.info = Object.fromEntries(
+            Object.entries(record.info).reverse(),
+          ) as typeof record.info;
+          return record;
+        });
+        const statements = watchStatements(knex);
+        let summary;
+        try {
+          summary = await store.writeEvaluations(again, day(1));
+        } finally {
+          statements.stop();
+        }
+
+        expect(summary).toEqual({ changed: 0, rowsWritten: 0 });
+        expect(statements.writes()).toEqual([]);
+        expect(await store.getVersion()).toBe(version);
+        expect(await countRows(knex, 'scorecards_history')).toBe(historyRows);
+        const stored = await store.getEntityResults(refs[0]);
+        expect(stored?.updatedAt).toBe(T0.toISOString());
+      });
+
+      it('rewrites only the rows of what changed', async () => {
+        await store.writeEvaluations(
+          [
+            evaluated('component:default/checkout-api'),
+            evaluated('component:default/payments-gateway'),
+          ],
+          T0,
+        );
+
+        const statements = watchStatements(knex);
+        let summary;
+        try {
+          summary = await store.writeEvaluations(
+            [
+              evaluated('component:default/checkout-api', {
+                statuses: { dashboard: 'fail' },
+              }),
+              evaluated('component:default/payments-gateway'),
+            ],
+            day(1),
+          );
+        } finally {
+          statements.stop();
+        }
+
+        // dashboard's result, the scorecard row, and one event for each.
+        expect(summary).toEqual({ changed: 1, rowsWritten: 4 });
+        const writes = statements.writes();
+        expect(writes.length).toBeGreaterThan(0);
+        expect(
+          writes
+            .flatMap(w => w.bindings ?? [])
+            .filter(b => typeof b === 'string'),
+        ).not.toContain('component:default/payments-gateway');
+        const gateway = await store.getEntityResults(
+          'component:default/payments-gateway',
+        );
+        expect(gateway?.updatedAt).toBe(T0.toISOString());
+        const checkout = await store.getEntityResults(
+          'component:default/checkout-api',
+        );
+        expect(checkout?.updatedAt).toBe(day(1).toISOString());
+        expect(
+          checkout?.checks.map(c => [c.checkId, c.status, c.since]),
+        ).toEqual([
+          ['dashboard', 'fail', day(1).toISOString()],
+          ['has-owner', 'pass', T0.toISOString()],
+          ['on-call', 'pass', T0.toISOString()],
+          ['runbook', 'pass', T0.toISOString()],
+          ['slo-defined', 'pass', T0.toISOString()],
+        ]);
+      });
+
+      it('moves since and records history when a status changes', async () => {
+        const ref = 'component:default/checkout-api';
+        await store.writeEvaluations([evaluated(ref)], T0);
+        await store.writeEvaluations(
+          [evaluated(ref, { statuses: { 'on-call': 'fail' } })],
+          day(1),
+        );
+
+        const stored = await store.getEntityResults(ref);
+        expect(stored?.checks.find(c => c.checkId === 'on-call')).toMatchObject(
+          { status: 'fail', since: day(1).toISOString() },
+        );
+        expect(stored?.scorecards[0]).toMatchObject({
+          level: null,
+          levelIndex: -1,
+          score: 80,
+          since: day(1).toISOString(),
+        });
+
+        const history = await store.getHistory(ref, {
+          from: day(1),
+          to: day(1),
+        });
+        expect(history).toEqual(
+          expect.arrayContaining([
+            {
+              type: 'check',
+              entityRef: ref,
+              checkId: 'on-call',
+              status: 'fail',
+              previousStatus: 'pass',
+              at: day(1).toISOString(),
+            },
+            {
+              type: 'scorecard',
+              entityRef: ref,
+              scorecardId: SCORECARD,
+              level: null,
+              score: 80,
+              previousLevel: 'Gold',
+              previousScore: 100,
+              at: day(1).toISOString(),
+            },
+          ]),
+        );
+        expect(history).toHaveLength(2);
+
+        const all = await store.getHistory(ref, { from: T0, to: day(2) });
+        expect(all).toHaveLength(8);
+        expect(all[all.length - 1]).toMatchObject({ at: T0.toISOString() });
+        expect(
+          all.find(e => e.type === 'check' && e.checkId === 'has-owner'),
+        ).toEqual({
+          type: 'check',
+          entityRef: ref,
+          checkId: 'has-owner',
+          status: 'pass',
+          at: T0.toISOString(),
+        });
+      });
+
+      it('keeps since and history when only an explanation changes', async () => {
+        const ref = 'component:default/checkout-api';
+        await store.writeEvaluations([evaluated(ref)], T0);
+
+        const summary = await store.writeEvaluations(
+          [
+            evaluated(ref, {
+              explanations: { runbook: 'The runbook link was reviewed.' },
+            }),
+          ],
+          day(1),
+        );
+
+        expect(summary).toEqual({ changed: 1, rowsWritten: 1 });
+        const runbook = (await store.getEntityResults(ref))?.checks.find(
+          c => c.checkId === 'runbook',
+        );
+        expect(runbook).toMatchObject({
+          explanation: 'The runbook link was reviewed.',
+          since: T0.toISOString(),
+        });
+        expect(
+          await store.getHistory(ref, { from: day(1), to: day(2) }),
+        ).toEqual([]);
+      });
+
+      it('drops results of checks and scorecards that disappeared', async () => {
+        const ref = 'component:default/checkout-api';
+        const extra: ScorecardResult = {
+          scorecardId: 'security-baseline',
+          level: 'Basic',
+          levelIndex: 0,
+          score: 50,
+          counts: { ...zeroCounts(), pass: 1, fail: 1 },
+        };
+        await store.writeEvaluations(
+          [evaluated(ref, { extraScorecard: extra })],
+          T0,
+        );
+        const next = evaluated(ref);
+        next.evaluation.checks = next.evaluation.checks.filter(
+          c => c.checkId !== 'dashboard',
+        );
+
+        const summary = await store.writeEvaluations([next], day(1));
+
+        expect(summary).toEqual({ changed: 1, rowsWritten: 2 });
+        const stored = await store.getEntityResults(ref);
+        expect(stored?.checks.map(c => c.checkId)).not.toContain('dashboard');
+        expect(stored?.scorecards.map(s => s.scorecardId)).toEqual([SCORECARD]);
+      });
+
+      it('moves the version once per write that changed something', async () => {
+        const start = await store.getVersion();
+        await store.writeEvaluations(
+          [
+            evaluated('component:default/checkout-api'),
+            evaluated('component:default/payments-gateway'),
+          ],
+          T0,
+        );
+        expect(await store.getVersion()).toBe(start + 1);
+
+        await store.writeEvaluations(
+          [evaluated('component:default/checkout-api')],
+          day(1),
+        );
+        await store.writeEvaluations([], day(1));
+        expect(await store.getVersion()).toBe(start + 1);
+
+        // A new owner changes what rollups show, though no result changed.
+        await store.writeEvaluations(
+          [
+            evaluated('component:default/checkout-api', {
+              ownerRef: 'group:default/checkout-team',
+            }),
+          ],
+          day(2),
+        );
+        expect(await store.getVersion()).toBe(start + 2);
+        expect(
+          (await store.getEntityResults('component:default/checkout-api'))?.info
+            .ownerRef,
+        ).toBe('group:default/checkout-team');
+      });
+    });
+
+    describe('removeEntities', () => {
+      it('removes results and records the removal', async () => {
+        await store.writeEvaluations(
+          [
+            evaluated('component:default/checkout-api'),
+            evaluated('component:default/legacy-billing'),
+          ],
+          T0,
+        );
+        const version = await store.getVersion();
+
+        const removed = await store.removeEntities(
+          ['component:default/legacy-billing', 'component:default/never-seen'],
+          day(1),
+        );
+
+        expect(removed).toBe(1);
+        expect(await store.listEntityRefs()).toEqual([
+          'component:default/checkout-api',
+        ]);
+        expect(
+          await store.getEntityResults('component:default/legacy-billing'),
+        ).toBeUndefined();
+        expect(
+          await knex('scorecards_check_results').where({
+            entity_ref: 'component:default/legacy-billing',
+          }),
+        ).toEqual([]);
+        expect(
+          await store.getHistory('component:default/legacy-billing', {
+            from: day(1),
+            to: day(1),
+          }),
+        ).toEqual([
+          {
+            type: 'removed',
+            entityRef: 'component:default/legacy-billing',
+            at: day(1).toISOString(),
+          },
+        ]);
+        expect(await store.getVersion()).toBe(version + 1);
+
+        expect(
+          await store.removeEntities(['component:default/never-seen'], day(2)),
+        ).toBe(0);
+        expect(await store.getVersion()).toBe(version + 1);
+      });
+    });
+
+    describe('listScores', () => {
+      beforeEach(async () => {
+        await store.writeEvaluations(
+          [
+            evaluated('component:default/checkout-api', {
+              title: 'Checkout API',
+              ownerRef: 'group:default/checkout-team',
+              statuses: { dashboard: 'fail' },
+            }),
+            evaluated('component:default/checkout-web', {
+              title: 'Checkout Web',
+              type: 'website',
+              ownerRef: 'group:default/checkout-team',
+            }),
+            evaluated('component:default/payments-gateway', {
+              statuses: { 'on-call': 'fail', runbook: 'error' },
+            }),
+            evaluated('component:default/fraud-scoring', {
+              statuses: { 'slo-defined': 'fail' },
+              systemRef: 'system:default/risk',
+            }),
+            evaluated('resource:default/orders-db', {
+              kind: 'Resource',
+              type: 'database',
+              ownerRef: 'group:default/platform',
+              statuses: { 'on-call': 'fail', 'slo-defined': 'fail' },
+            }),
+            evaluated('component:default/ledger_v2', {
+              title: '100% Ledger',
+              statuses: { dashboard: 'warn' },
+            }),
+          ],
+          T0,
+        );
+      });
+
+      const refs = (result: { rows: { entityRef: string }[] }) =>
+        result.rows.map(row => row.entityRef);
+
+      it('joins scores with entity info', async () => {
+        const { rows, total } = await store.listScores({
+          scorecardId: SCORECARD,
+          entityRefs: ['component:default/payments-gateway'],
+        });
+        expect(total).toBe(1);
+        expect(rows).toEqual([
+          {
+            entityRef: 'component:default/payments-gateway',
+            kind: 'Component',
+            type: 'service',
+            lifecycle: 'production',
+            ownerRef: 'group:default/payments',
+            scorecardId: SCORECARD,
+            level: null,
+            levelIndex: -1,
+            score: 60,
+            counts: { ...zeroCounts(), pass: 3, fail: 1, error: 1 },
+            failing: ['on-call', 'runbook'],
+            since: T0.toISOString(),
+          },
+        ]);
+      });
+
+      it('sorts with a stable tie-break and pages with a total', async () => {
+        const sort = { field: 'score' as const, order: 'desc' as const };
+        const all = await store.listScores({}, { sort });
+        expect(all.total).toBe(6);
+        expect(all.rows.map(r => [r.entityRef, r.score])).toEqual([
+          ['component:default/checkout-web', 100],
+          ['component:default/checkout-api', 80],
+          ['component:default/fraud-scoring', 80],
+          ['component:default/ledger_v2', 80],
+          ['component:default/payments-gateway', 60],
+          ['resource:default/orders-db', 60],
+        ]);
+
+        const page = await store.listScores({}, { sort, offset: 2, limit: 3 });
+        expect(page.total).toBe(6);
+        expect(refs(page)).toEqual(refs(all).slice(2, 5));
+
+        const tail = await store.listScores({}, { sort, offset: 4 });
+        expect(refs(tail)).toEqual(refs(all).slice(4));
+
+        const byFailing = await store.listScores(
+          { kind: 'Component' },
+          { sort: { field: 'failing', order: 'desc' }, limit: 1 },
+        );
+        expect(refs(byFailing)).toEqual(['component:default/payments-gateway']);
+
+        const byName = await store.listScores(
+          {},
+          { sort: { field: 'name', order: 'desc' }, limit: 2 },
+        );
+        expect(refs(byName)).toEqual([
+          'resource:default/orders-db',
+          'component:default/payments-gateway',
+        ]);
+
+        const byLevel = await store.listScores(
+          {},
+          { sort: { field: 'level', order: 'asc' } },
+        );
+        expect(byLevel.rows.map(r => r.level)).toEqual([
+          null,
+          null,
+          'Bronze',
+          'Silver',
+          'Silver',
+          'Gold',
+        ]);
+      });
+
+      it('filters by owner, kind, type, system, level and score', async () => {
+        expect(
+          refs(
+            await store.listScores({
+              ownerRefs: [
+                'group:default/checkout-team',
+                'group:default/platform',
+              ],
+            }),
+          ),
+        ).toEqual([
+          'component:default/checkout-api',
+          'component:default/checkout-web',
+          'resource:default/orders-db',
+        ]);
+        expect(refs(await store.listScores({ kind: 'Resource' }))).toEqual([
+          'resource:default/orders-db',
+        ]);
+        expect(refs(await store.listScores({ type: 'website' }))).toEqual([
+          'component:default/checkout-web',
+        ]);
+        expect(
+          refs(await store.listScores({ systemRef: 'system:default/risk' })),
+        ).toEqual(['component:default/fraud-scoring']);
+        expect(refs(await store.listScores({ level: null }))).toEqual([
+          'component:default/payments-gateway',
+          'resource:default/orders-db',
+        ]);
+        expect(refs(await store.listScores({ level: 'Silver' }))).toEqual([
+          'component:default/checkout-api',
+          'component:default/ledger_v2',
+        ]);
+        expect(
+          refs(await store.listScores({ minScore: 70, maxScore: 90 })),
+        ).toEqual([
+          'component:default/checkout-api',
+          'component:default/fraud-scoring',
+          'component:default/ledger_v2',
+        ]);
+        expect(
+          (await store.listScores({ scorecardId: 'security-baseline' })).total,
+        ).toBe(0);
+      });
+
+      it('filters by failing check, counting errors as failing', async () => {
+        expect(
+          refs(await store.listScores({ failingCheck: 'on-call' })),
+        ).toEqual([
+          'component:default/payments-gateway',
+          'resource:default/orders-db',
+        ]);
+        expect(
+          refs(await store.listScores({ failingCheck: 'runbook' })),
+        ).toEqual(['component:default/payments-gateway']);
+        // A warning is not a failure.
+        expect(
+          refs(await store.listScores({ failingCheck: 'dashboard' })),
+        ).toEqual(['component:default/checkout-api']);
+      });
+
+      it('searches ref and title case-insensitively and literally', async () => {
+        expect(refs(await store.listScores({ search: 'CHECKOUT w' }))).toEqual([
+          'component:default/checkout-web',
+        ]);
+        expect(refs(await store.listScores({ search: 'Orders' }))).toEqual([
+          'resource:default/orders-db',
+        ]);
+        // Wildcards in the search are plain characters.
+        expect(refs(await store.listScores({ search: '%' }))).toEqual([
+          'component:default/ledger_v2',
+        ]);
+        expect(refs(await store.listScores({ search: '_' }))).toEqual([
+          'component:default/ledger_v2',
+        ]);
+      });
+
+      it('filters by entity lists of any length', async () => {
+        const unknown = Array.from(
+          { length: 1500 },
+          (_, i) => `component:default/not-evaluated-${i}`,
+        );
+        const result = await store.listScores({
+          entityRefs: [
+            ...unknown,
+            'component:default/fraud-scoring',
+            'resource:default/orders-db',
+          ],
+        });
+        expect(result.total).toBe(2);
+        expect(refs(result)).toEqual([
+          'component:default/fraud-scoring',
+          'resource:default/orders-db',
+        ]);
+        expect(
+          (
+            await store.listScores({
+              ownerRefs: [
+                ...unknown.map(ref => ref.replace('component:', 'group:')),
+                'group:default/platform',
+              ],
+            })
+          ).total,
+        ).toBe(1);
+        expect((await store.listScores({ entityRefs: [] })).total).toBe(0);
+      });
+    });
+
+    describe('countCheckStatuses', () => {
+      it('counts statuses per check among the entities of a scorecard', async () => {
+        const security: ScorecardResult = {
+          scorecardId: 'security-baseline',
+          level: null,
+          levelIndex: -1,
+          score: 0,
+          counts: { ...zeroCounts(), fail: 1 },
+        };
+        await store.writeEvaluations(
+          [
+            evaluated('component:default/checkout-api', {
+              statuses: { dashboard: 'fail' },
+            }),
+            evaluated('component:default/payments-gateway', {
+              statuses: { 'on-call': 'fail', runbook: 'error' },
+            }),
+            evaluated('component:default/checkout-web', {
+              extraScorecard: security,
+            }),
+          ],
+          T0,
+        );
+        const checkIds = ['on-call', 'runbook', 'dashboard'];
+
+        expect(
+          await store.countCheckStatuses({ scorecardId: SCORECARD, checkIds }),
+        ).toEqual([
+          { checkId: 'dashboard', status: 'fail', count: 1 },
+          { checkId: 'dashboard', status: 'pass', count: 2 },
+          { checkId: 'on-call', status: 'fail', count: 1 },
+          { checkId: 'on-call', status: 'pass', count: 2 },
+          { checkId: 'runbook', status: 'error', count: 1 },
+          { checkId: 'runbook', status: 'pass', count: 2 },
+        ]);
+        expect(
+          await store.countCheckStatuses({
+            scorecardId: SCORECARD,
+            checkIds: ['dashboard'],
+            entityRefs: [
+              ...Array.from(
+                { length: 300 },
+                (_, i) => `component:default/other-${i}`,
+              ),
+              'component:default/checkout-api',
+              'component:default/checkout-web',
+            ],
+          }),
+        ).toEqual([
+          { checkId: 'dashboard', status: 'fail', count: 1 },
+          { checkId: 'dashboard', status: 'pass', count: 1 },
+        ]);
+        expect(
+          await store.countCheckStatuses({
+            scorecardId: 'security-baseline',
+            checkIds,
+          }),
+        ).toEqual([
+          { checkId: 'dashboard', status: 'pass', count: 1 },
+          { checkId: 'on-call', status: 'pass', count: 1 },
+          { checkId: 'runbook', status: 'pass', count: 1 },
+        ]);
+        expect(
+          await store.countCheckStatuses({
+            scorecardId: SCORECARD,
+            checkIds,
+            entityRefs: [],
+          }),
+        ).toEqual([]);
+      });
+    });
+
+    describe('getScoreHistory', () => {
+      it('returns the standing at the start and the changes in the window', async () => {
+        const api = 'component:default/checkout-api';
+        const billing = 'component:default/legacy-billing';
+        const web = 'component:default/checkout-web';
+        await store.writeEvaluations(
+          [
+            evaluated(api, {
+              statuses: { 'slo-defined': 'fail', dashboard: 'fail' },
+            }),
+            evaluated(billing),
+          ],
+          T0,
+        );
+        await store.writeEvaluations(
+          [evaluated(api, { statuses: { dashboard: 'fail' } })],
+          day(2),
+        );
+        await store.removeEntities([billing], day(3));
+        await store.writeEvaluations([evaluated(web)], day(4));
+        await store.writeEvaluations([evaluated(api)], day(6));
+
+        const events = await store.getScoreHistory({
+          scorecardId: SCORECARD,
+          from: day(1),
+          to: day(5),
+        });
+
+        expect(events).toEqual([
+          {
+            type: 'scorecard',
+            entityRef: api,
+            scorecardId: SCORECARD,
+            level: 'Bronze',
+            score: 60,
+            at: T0.toISOString(),
+          },
+          {
+            type: 'scorecard',
+            entityRef: billing,
+            scorecardId: SCORECARD,
+            level: 'Gold',
+            score: 100,
+            at: T0.toISOString(),
+          },
+          {
+            type: 'scorecard',
+            entityRef: api,
+            scorecardId: SCORECARD,
+            level: 'Silver',
+            score: 80,
+            previousLevel: 'Bronze',
+            previousScore: 60,
+            at: day(2).toISOString(),
+          },
+          { type: 'removed', entityRef: billing, at: day(3).toISOString() },
+          {
+            type: 'scorecard',
+            entityRef: web,
+            scorecardId: SCORECARD,
+            level: 'Gold',
+            score: 100,
+            at: day(4).toISOString(),
+          },
+        ]);
+
+        const onlyApi = await store.getScoreHistory({
+          scorecardId: SCORECARD,
+          entityRefs: [api],
+          from: day(2),
+          to: day(10),
+        });
+        expect(onlyApi.map(e => [e.at, 'level' in e ? e.level : null])).toEqual(
+          [
+            [day(2).toISOString(), 'Silver'],
+            [day(6).toISOString(), 'Gold'],
+          ],
+        );
+
+        // Long entity lists work too; a removed entity before the window stays out.
+        const many = await store.getScoreHistory({
+          scorecardId: SCORECARD,
+          entityRefs: [
+            ...Array.from(
+              { length: 500 },
+              (_, i) => `component:default/x-${i}`,
+            ),
+            billing,
+            web,
+          ],
+          from: day(5),
+          to: day(10),
+        });
+        expect(many.map(e => [e.entityRef, e.type])).toEqual([
+          [web, 'scorecard'],
+        ]);
+        expect(
+          await store.getScoreHistory({
+            scorecardId: 'security-baseline',
+            from: T0,
+            to: day(10),
+          }),
+        ).toEqual([]);
+      });
+    });
+
+    describe('pruneHistory', () => {
+      it('keeps the newest event before the cutoff of each subject', async () => {
+        const ref = 'component:default/checkout-api';
+        const onCall = (status: CheckStatus) =>
+          evaluated(ref, { statuses: { 'on-call': status } });
+        await store.writeEvaluations([onCall('pass')], T0);
+        await store.writeEvaluations([onCall('fail')], day(1));
+        await store.writeEvaluations([onCall('pass')], day(2));
+        await store.writeEvaluations([onCall('fail')], day(10));
+        await store.writeEvaluations(
+          [evaluated('component:default/checkout-web')],
+          T0,
+        );
+
+        const deleted = await store.pruneHistory(day(5));
+
+        // on-call and the scorecard each lose their T0 and day 1 events.
+        expect(deleted).toBe(4);
+        const history = await store.getHistory(ref, { from: T0, to: day(10) });
+        expect(
+          history
+            .filter(e => e.type === 'check' && e.checkId === 'on-call')
+            .map(e => e.at),
+        ).toEqual([day(10).toISOString(), day(2).toISOString()]);
+        expect(
+          history.filter(e => e.type === 'check' && e.checkId === 'runbook'),
+        ).toHaveLength(1);
+        expect(
+          await store.getHistory('component:default/checkout-web', {
+            from: T0,
+            to: T0,
+          }),
+        ).toHaveLength(6);
+        expect(await store.pruneHistory(day(5))).toBe(0);
+      });
+    });
+
+    describe('facts', () => {
+      it('inserts and replaces facts by entity and name', async () => {
+        await store.upsertFacts([
+          {
+            entityRef: 'component:default/checkout-api',
+            name: 'chaos',
+            value: { lastExperiment: '2026-02-20', passed: true },
+            observedAt: '2026-02-20T10:00:00.000Z',
+            freshFor: 'P90D',
+            source: 'chaos-platform',
+          },
+          {
+            entityRef: 'component:default/checkout-api',
+            name: 'mttr',
+            value: 42,
+            observedAt: '2026-03-01T00:00:00.000Z',
+          },
+          {
+            entityRef: 'component:default/fraud-scoring',
+            name: 'mttr',
+            value: 120,
+            observedAt: '2026-03-01T00:00:00.000Z',
+          },
+        ]);
+        await store.upsertFacts([
+          {
+            entityRef: 'component:default/checkout-api',
+            name: 'mttr',
+            value: 35,
+            observedAt: '2026-03-02T00:00:00.000Z',
+            source: 'incident-tracker',
+          },
+          {
+            entityRef: 'component:default/checkout-api',
+            name: 'mttr',
+            value: 30,
+            observedAt: '2026-03-02T06:00:00.000Z',
+            source: 'incident-tracker',
+          },
+        ]);
+
+        const facts = await store.getFacts([
+          'component:default/checkout-api',
+          'component:default/payments-gateway',
+        ]);
+
+        expect([...facts.keys()]).toEqual(['component:default/checkout-api']);
+        expect(facts.get('component:default/checkout-api')).toEqual([
+          {
+            entityRef: 'component:default/checkout-api',
+            name: 'chaos',
+            value: { lastExperiment: '2026-02-20', passed: true },
+            observedAt: '2026-02-20T10:00:00.000Z',
+            freshFor: 'P90D',
+            source: 'chaos-platform',
+          },
+          {
+            entityRef: 'component:default/checkout-api',
+            name: 'mttr',
+            value: 30,
+            observedAt: '2026-03-02T06:00:00.000Z',
+            source: 'incident-tracker',
+          },
+        ]);
+        expect(await countRows(knex, 'scorecards_facts')).toBe(3);
+      });
+    });
+
+    describe('waivers', () => {
+      it('creates, lists, revokes and expires waivers', async () => {
+        const onCall = await store.createWaiver(
+          {
+            entityRef: 'component:default/checkout-api',
+            checkId: 'on-call',
+            reason: 'On-call rotation starts with the new team in April.',
+            expiresAt: day(30).toISOString(),
+            grantedBy: 'user:default/jane.doe',
+          },
+          T0,
+        );
+        const slo = await store.createWaiver(
+          {
+            entityRef: 'component:default/checkout-api',
+            checkId: 'slo-defined',
+            reason: 'SLO under review.',
+            expiresAt: day(5).toISOString(),
+            grantedBy: 'user:default/jane.doe',
+          },
+          day(1),
+        );
+        await store.createWaiver(
+          {
+            entityRef: 'component:default/fraud-scoring',
+            checkId: 'runbook',
+            reason: 'Runbook migration.',
+            expiresAt: day(30).toISOString(),
+            grantedBy: 'user:default/sam.lee',
+          },
+          day(2),
+        );
+
+        expect(onCall).toEqual({
+          id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+          entityRef: 'component:default/checkout-api',
+          checkId: 'on-call',
+          reason: 'On-call rotation starts with the new team in April.',
+          expiresAt: day(30).toISOString(),
+          grantedBy: 'user:default/jane.doe',
+          createdAt: T0.toISOString(),
+          source: 'api',
+        });
+        expect(await store.getWaiver(onCall.id)).toEqual(onCall);
+        expect(
+          (
+            await store.listWaivers({
+              entityRef: 'component:default/checkout-api',
+            })
+          ).map(w => w.id),
+        ).toEqual([slo.id, onCall.id]);
+
+        // The SLO waiver expires on day 5.
+        expect(
+          (await store.listWaivers({ activeAt: day(6) })).map(w => w.checkId),
+        ).toEqual(['runbook', 'on-call']);
+        expect(await store.revokeWaiver(slo.id, 'user:default/x', day(6))).toBe(
+          false,
+        );
+
+        expect(
+          await store.revokeWaiver(onCall.id, 'user:default/sam.lee', day(3)),
+        ).toBe(true);
+        expect(
+          await store.revokeWaiver(onCall.id, 'user:default/sam.lee', day(4)),
+        ).toBe(false);
+        expect(await store.getWaiver(onCall.id)).toEqual({
+          ...onCall,
+          revokedAt: day(3).toISOString(),
+          revokedBy: 'user:default/sam.lee',
+        });
+
+        const active = await store.getActiveWaivers(
+          [
+            'component:default/checkout-api',
+            'component:default/fraud-scoring',
+            'component:default/payments-gateway',
+          ],
+          day(4),
+        );
+        expect(
+          [...active.entries()].map(([ref, waivers]) => [
+            ref,
+            waivers.map(w => w.checkId),
+          ]),
+        ).toEqual(
+          expect.arrayContaining([
+            ['component:default/checkout-api', ['slo-defined']],
+            ['component:default/fraud-scoring', ['runbook']],
+          ]),
+        );
+        expect(active.size).toBe(2);
+        // Before the revocation it was still active.
+        expect(
+          (await store.listWaivers({ activeAt: day(2) })).map(w => w.checkId),
+        ).toContain('on-call');
+        expect(
+          await store.getWaiver('00000000-0000-0000-0000-000000000000'),
+        ).toBeUndefined();
+      });
+    });
+
+    describe('runs', () => {
+      it('records runs from start to finish', async () => {
+        const first = await store.startRun({
+          trigger: 'schedule',
+          definitionsFingerprint: 'sha256:4f2a',
+          now: T0,
+        });
+        expect(first).toEqual({
+          id: expect.any(String),
+          trigger: 'schedule',
+          status: 'running',
+          startedAt: T0.toISOString(),
+          entities: 0,
+          changed: 0,
+          removed: 0,
+          definitionsFingerprint: 'sha256:4f2a',
+        });
+
+        const finished = await store.finishRun(first.id, {
+          status: 'succeeded',
+          entities: 10000,
+          changed: 42,
+          removed: 3,
+          now: new Date(T0.getTime() + 12_345),
+        });
+        expect(finished).toEqual({
+          ...first,
+          status: 'succeeded',
+          finishedAt: new Date(T0.getTime() + 12_345).toISOString(),
+          durationMs: 12_345,
+          entities: 10000,
+          changed: 42,
+          removed: 3,
+        });
+
+        const second = await store.startRun({
+          trigger: 'manual',
+          definitionsFingerprint: 'sha256:4f2a',
+          now: day(1),
+        });
+        await store.finishRun(second.id, {
+          status: 'failed',
+          entities: 0,
+          changed: 0,
+          removed: 0,
+          error: 'Catalog unavailable: 503 Service Unavailable',
+          now: day(1),
+        });
+
+        const runs = await store.listRuns(10);
+        expect(runs.map(r => [r.id, r.status])).toEqual([
+          [second.id, 'failed'],
+          [first.id, 'succeeded'],
+        ]);
+        expect(runs[0].error).toBe(
+          'Catalog unavailable: 503 Service Unavailable',
+        );
+        expect(runs[1]).toEqual(finished);
+        expect(await store.listRuns(1)).toHaveLength(1);
+        await expect(
+          store.finishRun('missing', { ...finished, now: day(2) }),
+        ).rejects.toThrow(NotFoundError);
+      });
+    });
+
+    describe('state', () => {
+      it('reads back what was written', async () => {
+        expect(await store.getState('catalog-cursor')).toBeUndefined();
+        await store.setState('catalog-cursor', { page: 3, token: 'abc' });
+        await store.setState('last-fingerprint', 'sha256:4f2a');
+        await store.setState('catalog-cursor', null);
+        expect(await store.getState('catalog-cursor')).toBeNull();
+        expect(await store.getState('last-fingerprint')).toBe('sha256:4f2a');
+      });
+    });
+  },
+);

@@ -1,0 +1,226 @@
+import type {
+  CheckResult,
+  CheckStatus,
+  EntityEvaluation,
+  EntityInfo,
+  EntityScoreRow,
+  Fact,
+  HistoryEvent,
+  JsonValue,
+  RunRecord,
+  ScorecardResult,
+  StoredWaiver,
+  Waiver,
+} from '@guardrails/plugin-scorecards-common';
+
+export type {
+  EntityInfo,
+  EntityScoreRow,
+  HistoryEvent,
+  RunRecord,
+  StoredWaiver,
+} from '@guardrails/plugin-scorecards-common';
+
+/** One entity's evaluation as a run hands it to the store. */
+export interface EntityEvaluationRecord {
+  info: EntityInfo;
+  evaluation: EntityEvaluation;
+  /**
+   * Ids of the checks each scorecard contains, by scorecard id (from the definitions), so the
+   * store can tell which failing checks belong to which scorecard (`EntityScoreRow.failing`).
+   * Without it, every failing check of the entity is listed under each of its scorecards.
+   */
+  scorecardChecks?: Record<string, string[]>;
+}
+
+/** A check result as stored: with the time its current status began. */
+export interface StoredCheckResult extends CheckResult {
+  /** ISO timestamp since which the check has had this status. */
+  since: string;
+}
+
+/** A scorecard result as stored: with the time its current level began. */
+export interface StoredScorecardResult extends ScorecardResult {
+  /** ISO timestamp since which the entity has had this level. */
+  since: string;
+}
+
+/** The latest results of one entity. */
+export interface StoredEntityResults {
+  info: EntityInfo;
+  /** ISO timestamp of the last time these results changed. */
+  updatedAt: string;
+  checks: StoredCheckResult[];
+  scorecards: StoredScorecardResult[];
+}
+
+/** Filters for {@link ScorecardsStore.listScores}; every given filter must hold. */
+export interface ScoreFilter {
+  scorecardId?: string;
+  /** Only these entities (e.g. the entities owned by a group subtree). */
+  entityRefs?: string[];
+  ownerRefs?: string[];
+  systemRef?: string;
+  domainRef?: string;
+  kind?: string;
+  type?: string;
+  /** Level name; `null` means "no level reached". */
+  level?: string | null;
+  /** Only entities where this check is failing (`fail` or `error`). */
+  failingCheck?: string;
+  minScore?: number;
+  maxScore?: number;
+  /** Case-insensitive substring of the entity ref or title. */
+  search?: string;
+}
+
+/** Sort keys for {@link ScorecardsStore.listScores}. */
+export type ScoreSortField = 'score' | 'level' | 'name' | 'failing' | 'since';
+
+/** A page request for {@link ScorecardsStore.listScores}. */
+export interface ScorePageRequest {
+  sort?: { field: ScoreSortField; order: 'asc' | 'desc' };
+  /** Zero-based offset. */
+  offset?: number;
+  /** Page size; absent means every row. */
+  limit?: number;
+}
+
+/** What a write of evaluations did. */
+export interface WriteSummary {
+  /** Entities whose results changed. */
+  changed: number;
+  /** Result, score and history rows written (inserted, updated or deleted). */
+  rowsWritten: number;
+}
+
+/**
+ * Persistence of everything the scorecards plugin keeps: latest results, their history,
+ * facts, waivers and runs.
+ */
+export interface ScorecardsStore {
+  /**
+   * Stores evaluations, writing only what changed since the stored ones: an entity whose
+   * evaluation and info are unchanged costs no write. Changes of a check's status or of a
+   * scorecard's level or score are appended to the history.
+   */
+  writeEvaluations(
+    records: EntityEvaluationRecord[],
+    now: Date,
+  ): Promise<WriteSummary>;
+
+  /** Latest results of one entity, or undefined if it was never evaluated. */
+  getEntityResults(entityRef: string): Promise<StoredEntityResults | undefined>;
+
+  /** Every stored entity ref. */
+  listEntityRefs(): Promise<string[]>;
+
+  /**
+   * Removes the latest results of entities that left the catalog, recording a `removed` event
+   * in their history. Returns how many were removed.
+   */
+  removeEntities(entityRefs: string[], now: Date): Promise<number>;
+
+  /** The latest per-scorecard standings matching a filter, one page of them, and the total. */
+  listScores(
+    filter: ScoreFilter,
+    page?: ScorePageRequest,
+  ): Promise<{ rows: EntityScoreRow[]; total: number }>;
+
+  /**
+   * How many entities have each status on each of the given checks, counting only entities the
+   * scorecard applies to (and, when given, only these entities).
+   */
+  countCheckStatuses(options: {
+    scorecardId: string;
+    checkIds: string[];
+    entityRefs?: string[];
+  }): Promise<Array<{ checkId: string; status: CheckStatus; count: number }>>;
+
+  /** History of one entity, newest first, within a time window. */
+  getHistory(
+    entityRef: string,
+    window: { from: Date; to: Date },
+  ): Promise<HistoryEvent[]>;
+
+  /**
+   * Scorecard history of many entities for trends: for each entity, its standing at `from`
+   * (the last scorecard event at or before it) followed by every scorecard event in the window,
+   * oldest first.
+   */
+  getScoreHistory(options: {
+    scorecardId: string;
+    entityRefs?: string[];
+    from: Date;
+    to: Date;
+  }): Promise<Extract<HistoryEvent, { type: 'scorecard' | 'removed' }>[]>;
+
+  /**
+   * Deletes history older than a cutoff, except the newest event before the cutoff of each
+   * (entity, check or scorecard), so the standing at any time since the cutoff can still be
+   * told. Returns how many events were deleted.
+   */
+  pruneHistory(olderThan: Date): Promise<number>;
+
+  /** Inserts or replaces facts, keyed by (entity, name). */
+  upsertFacts(facts: Fact[]): Promise<void>;
+
+  /** Facts of the given entities, by entity ref. */
+  getFacts(entityRefs: string[]): Promise<Map<string, Fact[]>>;
+
+  /** Stores a waiver made through the API. */
+  createWaiver(
+    waiver: Omit<Waiver, 'id' | 'createdAt' | 'source'>,
+    now: Date,
+  ): Promise<StoredWaiver>;
+
+  /** Waivers made through the API, newest first. */
+  listWaivers(options: {
+    entityRef?: string;
+    /** Only waivers neither revoked nor expired at this time. */
+    activeAt?: Date;
+  }): Promise<StoredWaiver[]>;
+
+  /** One waiver by id. */
+  getWaiver(id: string): Promise<StoredWaiver | undefined>;
+
+  /** Marks a waiver revoked. Returns false if there was no such active waiver. */
+  revokeWaiver(id: string, revokedBy: string, now: Date): Promise<boolean>;
+
+  /** Waivers active at `now` for the given entities, by entity ref. */
+  getActiveWaivers(
+    entityRefs: string[],
+    now: Date,
+  ): Promise<Map<string, StoredWaiver[]>>;
+
+  /** Records the start of a run. */
+  startRun(options: {
+    trigger: RunRecord['trigger'];
+    definitionsFingerprint: string;
+    now: Date;
+  }): Promise<RunRecord>;
+
+  /** Records the end of a run. */
+  finishRun(
+    id: string,
+    outcome: Pick<RunRecord, 'status' | 'entities' | 'changed' | 'removed'> & {
+      error?: string;
+      now: Date;
+    },
+  ): Promise<RunRecord>;
+
+  /** The most recent runs, newest first. */
+  listRuns(limit: number): Promise<RunRecord[]>;
+
+  /** Reads a small piece of plugin state. */
+  getState(key: string): Promise<JsonValue | undefined>;
+
+  /** Writes a small piece of plugin state. */
+  setState(key: string, value: JsonValue): Promise<void>;
+
+  /**
+   * A number that changes whenever the latest results change, so read models built from them
+   * can be cached until it moves.
+   */
+  getVersion(): Promise<number>;
+}

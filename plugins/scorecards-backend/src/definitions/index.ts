@@ -1,0 +1,8 @@
+/**
+ * Reading checks and scorecards from app-config, with the built-in "Production readiness"
+ * scorecard.
+ */
+
+export { readScorecardDefinitions } from './readScorecardDefinitions';
+export type { ReadScorecardDefinitionsOptions } from './readScorecardDefinitions';
+export { BUILTIN_CHECKS, BUILTIN_SCORECARD } from './builtin';

@@ -1,0 +1,893 @@
+import { createHash } from 'node:crypto';
+import { Entity } from '@backstage/catalog-model';
+import { InputError } from '@backstage/errors';
+import {
+  CHECK_SEVERITY_WEIGHTS,
+  CheckDefinition,
+  CheckResult,
+  CheckSeverity,
+  CheckStatus,
+  EntityEvaluation,
+  Fact,
+  JsonValue,
+  ScorecardDefinition,
+  ScorecardDefinitions,
+  ScorecardResult,
+  Waiver,
+  WaiverOutcome,
+} from '@guardrails/plugin-scorecards-common';
+import { CatalogIndex, entityRefOf, normalizeEntityRef } from './catalogIndex';
+import { lookupDuration, parseIsoInstant } from './dates';
+import { capitalize, explainVerdict, expectedOf, observedOf } from './explain';
+import { CompiledFilter, compileFilter } from './filters';
+import type { RuleOperator } from '@guardrails/plugin-scorecards-node';
+import { OperatorRegistry } from './operators';
+import { ERROR, EvalScope, PASS } from './outcome';
+import { EntityView, PathLayout } from './paths';
+import { CompiledRule, compileRule } from './rules';
+import {
+  DeclaredWaiver,
+  WAIVER_ANNOTATION_PREFIX,
+  declaredApiWaiver,
+  readWaiverAnnotations,
+  selectWaiver,
+} from './waivers';
+
+/**
+ * Bumped when the engine's semantics change, so that a stored fingerprint tells results apart.
+ */
+const ENGINE_VERSION = '1';
+
+/**
+ * Catalog fields every evaluation needs besides those the rules read: the entity's identity,
+ * what rollups group by, and relations for the owner and the System.
+ */
+const BASE_ENTITY_FIELDS = [
+  'kind',
+  'metadata.name',
+  'metadata.namespace',
+  'metadata.title',
+  'metadata.annotations',
+  'metadata.links',
+  'spec.type',
+  'spec.owner',
+  'spec.system',
+  'spec.lifecycle',
+  'relations',
+];
+
+const SEVERITIES = Object.keys(CHECK_SEVERITY_WEIGHTS) as CheckSeverity[];
+
+/**
+ * Options for {@link ScorecardEngine}.
+ *
+ * @public
+ */
+export interface ScorecardEngineOptions {
+  /** Value operators added to the rule language, e.g. by modules. */
+  operators?: RuleOperator<any>[];
+}
+
+/**
+ * What to evaluate: one entity, with everything the rules may read.
+ *
+ * @public
+ */
+export interface EvaluateInput {
+  /** The entity, with its `relations`. */
+  entity: Entity;
+  /** Facts about this entity; stale facts count as absent. */
+  facts?: readonly Fact[];
+  /** Waivers for this entity created through the API (annotation waivers are read from the entity). */
+  waivers?: readonly Waiver[];
+  /** The catalog, for `$entity`. */
+  catalog: CatalogIndex;
+  /** The instant to evaluate at. */
+  now: Date;
+}
+
+/**
+ * A declared waiver that matches no result because it names a check the engine does not have.
+ *
+ * @public
+ */
+export interface WaiverProblem {
+  checkId: string;
+  /** The annotation that declared it, for waivers declared in the entity. */
+  annotation?: string;
+  /** The API waiver's id. */
+  waiverId?: string;
+  problem: string;
+}
+
+/**
+ * Everything the engine says about one entity; `waiverProblems` lists waivers that name no
+ * known check (a typo in `guardrails.dev/waive.<check-id>` would otherwise go unnoticed).
+ *
+ * @public
+ */
+export interface EntityEvaluationResult extends EntityEvaluation {
+  waiverProblems?: WaiverProblem[];
+}
+
+interface CompiledCheck {
+  readonly definition: CheckDefinition;
+  readonly id: string;
+  readonly appliesTo: CompiledFilter | undefined;
+  /** Index of the (shared) `appliesTo` filter, or -1 when the check applies to every entity. */
+  readonly filter: number;
+  readonly rule: CompiledRule;
+  readonly weight: number;
+  readonly advisory: boolean;
+  /** NaN when the check has no enforcement date. */
+  readonly enforcedFromMs: number;
+  readonly notApplicable: string;
+  /** The last explanation made unenforced, and the result. */
+  readonly last: [string, string];
+}
+
+interface CompiledScorecard {
+  readonly definition: ScorecardDefinition;
+  readonly appliesTo: CompiledFilter | undefined;
+  readonly checks: readonly number[];
+  readonly levels: ReadonlyArray<{ name: string; checks: readonly number[] }>;
+}
+
+function definitionError(
+  prefix: string,
+  what: 'check' | 'scorecard',
+  id: string,
+  field: string,
+  detail: string,
+): never {
+  throw new InputError(
+    `${prefix}: ${what} '${id}' field '${field}': ${detail}`,
+  );
+}
+
+function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) {
+    return `[${value.map(stableStringify).join(',')}]`;
+  }
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .filter(k => (value as Record<string, unknown>)[k] !== undefined)
+      .sort()
+      .map(
+        k =>
+          `${JSON.stringify(k)}:${stableStringify(
+            (value as Record<string, unknown>)[k],
+          )}`,
+      )
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** The catalog field (for paging with `fields`) that holds a path. */
+function fieldOf(path: string): string {
+  const [first, second] = path.split('.', 2);
+  if (second !== undefined && ['metadata', 'spec', 'status'].includes(first)) {
+    return `${first}.${second}`;
+  }
+  return first;
+}
+
+/** An ISO date or date-time, for `enforcedFrom`; NaN when invalid. */
+function parseEnforcedFrom(text: unknown): number {
+  return typeof text === 'string' ? parseIsoInstant(text) : NaN;
+}
+
+interface CompiledDefinitions {
+  checks: CompiledCheck[];
+  scorecards: CompiledScorecard[];
+  layout: PathLayout;
+  /** Distinct `appliesTo` filters; most checks share one, so each is tested once per entity. */
+  filters: CompiledFilter[];
+}
+
+function compileDefinitions(
+  definitions: ScorecardDefinitions,
+  registry: OperatorRegistry,
+  prefix: string,
+): CompiledDefinitions {
+  const layout = new PathLayout();
+  const filters: CompiledFilter[] = [];
+  const filterIndex = new Map<string, number>();
+  const shared = (filter: CompiledFilter, predicate: unknown) => {
+    const key = stableStringify(predicate);
+    let index = filterIndex.get(key);
+    if (index === undefined) {
+      index = filters.length;
+      filters.push(filter);
+      filterIndex.set(key, index);
+    }
+    return index;
+  };
+  const checkIndex = new Map<string, number>();
+  const checks = definitions.checks.map((definition, index): CompiledCheck => {
+    const id = definition.id;
+    const fail = (field: string, detail: string) =>
+      definitionError(prefix, 'check', id, field, detail);
+    if (typeof id !== 'string' || !id) {
+      return definitionError(prefix, 'check', String(id), 'id', 'missing id');
+    }
+    if (checkIndex.has(id)) {
+      fail('id', 'duplicate id');
+    }
+    checkIndex.set(id, index);
+    if (!SEVERITIES.includes(definition.severity)) {
+      fail(
+        'severity',
+        `unknown severity '${definition.severity}' (known: ${SEVERITIES.join(
+          ', ',
+        )})`,
+      );
+    }
+    let appliesTo: CompiledFilter | undefined;
+    if (definition.appliesTo !== undefined) {
+      try {
+        appliesTo = compileFilter(definition.appliesTo, '', layout);
+      } catch (error) {
+        fail('appliesTo', (error as Error).message);
+      }
+    }
+    let rule: CompiledRule;
+    try {
+      rule = compileRule(definition.rule, registry, layout);
+    } catch (error) {
+      return fail('rule', (error as Error).message);
+    }
+    let enforcedFromMs = NaN;
+    if (definition.enforcedFrom !== undefined) {
+      enforcedFromMs = parseEnforcedFrom(definition.enforcedFrom);
+      if (Number.isNaN(enforcedFromMs)) {
+        fail(
+          'enforcedFrom',
+          `'${definition.enforcedFrom}' is not an ISO date such as 2027-01-15`,
+        );
+      }
+    }
+    return {
+      definition,
+      id,
+      appliesTo,
+      filter: appliesTo ? shared(appliesTo, definition.appliesTo) : -1,
+      rule,
+      weight: CHECK_SEVERITY_WEIGHTS[definition.severity],
+      advisory: definition.severity === 'warning',
+      enforcedFromMs,
+      notApplicable: appliesTo
+        ? `Not applicable: this check is for entities where ${appliesTo.description}.`
+        : 'Not applicable.',
+      last: ['', ''],
+    };
+  });
+
+  const scorecardIds = new Set<string>();
+  const scorecards = definitions.scorecards.map(
+    (definition): CompiledScorecard => {
+      const id = definition.id;
+      const fail = (field: string, detail: string): never =>
+        definitionError(prefix, 'scorecard', id, field, detail);
+      if (typeof id !== 'string' || !id) {
+        return definitionError(
+          prefix,
+          'scorecard',
+          String(id),
+          'id',
+          'missing id',
+        );
+      }
+      if (scorecardIds.has(id)) {
+        fail('id', 'duplicate id');
+      }
+      scorecardIds.add(id);
+      let appliesTo: CompiledFilter | undefined;
+      if (definition.appliesTo !== undefined) {
+        try {
+          appliesTo = compileFilter(definition.appliesTo, '', layout);
+        } catch (error) {
+          fail('appliesTo', (error as Error).message);
+        }
+      }
+      const members = new Set<string>();
+      const indices = (definition.checks ?? []).map((checkId, i) => {
+        const index = checkIndex.get(checkId);
+        if (index === undefined) {
+          return fail(`checks[${i}]`, `unknown check '${checkId}'`);
+        }
+        if (members.has(checkId)) {
+          fail(`checks[${i}]`, `check '${checkId}' is listed twice`);
+        }
+        members.add(checkId);
+        return index;
+      });
+      if (!definition.levels?.length) {
+        fail('levels', 'a scorecard needs at least one level');
+      }
+      const levelNames = new Set<string>();
+      const levelOf = new Map<string, string>();
+      const levels = definition.levels.map((level, l) => {
+        if (!level.name) {
+          fail(`levels[${l}].name`, 'a level needs a name');
+        }
+        if (levelNames.has(level.name)) {
+          fail(`levels[${l}].name`, `duplicate level name '${level.name}'`);
+        }
+        levelNames.add(level.name);
+        return {
+          name: level.name,
+          checks: (level.checks ?? []).map((checkId, i) => {
+            const field = `levels[${l}].checks[${i}]`;
+            if (!checkIndex.has(checkId)) {
+              fail(field, `unknown check '${checkId}'`);
+            }
+            if (!members.has(checkId)) {
+              fail(
+                field,
+                `check '${checkId}' is not in the scorecard's checks (add it to 'checks')`,
+              );
+            }
+            const other = levelOf.get(checkId);
+            if (other !== undefined) {
+              fail(
+                field,
+                `check '${checkId}' is already required by level '${other}'`,
+              );
+            }
+            levelOf.set(checkId, level.name);
+            return checkIndex.get(checkId)!;
+          }),
+        };
+      });
+      return { definition, appliesTo, checks: indices, levels };
+    },
+  );
+  return { checks, scorecards, layout, filters };
+}
+
+/**
+ * Checks definitions the way the engine does (rules and `appliesTo` compile, known severities,
+ * valid `enforcedFrom`, unique ids, scorecards and levels name existing checks); throws an
+ * InputError whose message starts with `errorPrefix` and names the check or scorecard and field.
+ *
+ * @public
+ */
+export function validateScorecardDefinitions(
+  definitions: ScorecardDefinitions,
+  options: ScorecardEngineOptions & { errorPrefix?: string } = {},
+): void {
+  compileDefinitions(
+    definitions,
+    new OperatorRegistry(options.operators),
+    options.errorPrefix ?? 'Invalid scorecard definitions',
+  );
+}
+
+const EMPTY_FACTS: Record<string, JsonValue> = Object.freeze(
+  Object.create(null),
+);
+
+function newCounts(): Record<CheckStatus, number> {
+  return {
+    error: 0,
+    fail: 0,
+    warn: 0,
+    waived: 0,
+    pass: 0,
+    'not-applicable': 0,
+  };
+}
+
+/**
+ * Evaluates scorecards: definitions, an entity with its relations, facts, waivers, the catalog
+ * and the current time in; results out. Pure: no I/O and no clock of its own.
+ *
+ * @public
+ */
+export class ScorecardEngine {
+  /** The definitions as given. */
+  readonly definitions: ScorecardDefinitions;
+  /** A stable hash of the definitions (and operator names), to tell when they changed. */
+  readonly fingerprint: string;
+
+  readonly #checks: CompiledCheck[];
+  readonly #scorecards: CompiledScorecard[];
+  readonly #checkIds: ReadonlySet<string>;
+  /** Check indices to evaluate, by the set of applicable scorecards (a bit mask). */
+  readonly #plans = new Map<number, number[]>();
+  readonly #layout: PathLayout;
+  readonly #results: CheckResult[];
+  readonly #filters: CompiledFilter[];
+  /** Per filter: 0 not tested yet, 1 matches, 2 does not; for the entity being evaluated. */
+  readonly #applies: Uint8Array;
+
+  /**
+   * Compiles every rule and `appliesTo` once; throws an InputError naming the check or scorecard
+   * and field when a definition is invalid.
+   */
+  constructor(
+    definitions: ScorecardDefinitions,
+    options: ScorecardEngineOptions = {},
+  ) {
+    const registry = new OperatorRegistry(options.operators);
+    const compiled = compileDefinitions(
+      definitions,
+      registry,
+      'Invalid scorecard definitions',
+    );
+    this.definitions = definitions;
+    this.#checks = compiled.checks;
+    this.#scorecards = compiled.scorecards;
+    this.#checkIds = new Set(compiled.checks.map(c => c.id));
+    this.#layout = compiled.layout;
+    this.#filters = compiled.filters;
+    this.#applies = new Uint8Array(compiled.filters.length);
+    this.#results = new Array(compiled.checks.length);
+    this.fingerprint = createHash('sha256')
+      .update(
+        stableStringify({
+          engine: ENGINE_VERSION,
+          operators: registry.names,
+          checks: definitions.checks,
+          scorecards: definitions.scorecards,
+        }),
+      )
+      .digest('hex');
+  }
+
+  /**
+   * The catalog fields the rules read, for paging the catalog with `fields`; always includes the
+   * entity's identity, title, annotations, links, type, owner, system, lifecycle and relations.
+   */
+  entityFields(): string[] {
+    const fields = new Set(BASE_ENTITY_FIELDS);
+    for (const path of this.#paths()) {
+      fields.add(fieldOf(path));
+    }
+    // A whole object makes its sub-fields redundant.
+    return [...fields]
+      .filter(field => {
+        const dot = field.indexOf('.');
+        return dot === -1 || !fields.has(field.slice(0, dot));
+      })
+      .sort();
+  }
+
+  /** Evaluates every scorecard that applies to the entity. Never throws on entity data. */
+  evaluate(input: EvaluateInput): EntityEvaluationResult {
+    const { entity, now } = input;
+    const entityRef = entityRefOf(entity);
+    const view = this.#layout.view(entity, WAIVER_ANNOTATION_PREFIX);
+    const applicable: number[] = [];
+    let key = 0;
+    for (let i = 0; i < this.#scorecards.length; i++) {
+      const appliesTo = this.#scorecards[i].appliesTo;
+      if (!appliesTo || appliesTo.test(entity, view)) {
+        applicable.push(i);
+        // Past 52 scorecards the key stops being exact; the plan is then rebuilt each time.
+        key += i < 52 ? 2 ** i : NaN;
+      }
+    }
+    if (applicable.length === 0) {
+      return { entityRef, checks: [], scorecards: [] };
+    }
+    const plan = this.#plan(applicable, key);
+    this.#applies.fill(0);
+    const nowMs = now.getTime();
+    const scope = this.#scope(input, nowMs, view);
+    const waivers = this.#waivers(input, entityRef, view);
+
+    // Results by check index, for the scorecards; reused, since evaluate runs to completion.
+    const results = this.#results;
+    const checks: CheckResult[] = new Array(plan.length);
+    for (let i = 0; i < plan.length; i++) {
+      const index = plan[i];
+      const check = this.#checks[index];
+      const result = this.#evaluateCheck(
+        check,
+        entity,
+        scope,
+        waivers?.byCheck.get(check.id),
+      );
+      results[index] = result;
+      checks[i] = result;
+    }
+
+    const scorecards: ScorecardResult[] = new Array(applicable.length);
+    for (let i = 0; i < applicable.length; i++) {
+      scorecards[i] = this.#scorecardResult(
+        this.#scorecards[applicable[i]],
+        results,
+      );
+    }
+    const evaluation: EntityEvaluationResult = {
+      entityRef,
+      checks,
+      scorecards,
+    };
+    if (waivers?.problems.length) {
+      evaluation.waiverProblems = waivers.problems;
+    }
+    return evaluation;
+  }
+
+  #appliesTo(filter: number, entity: unknown, scope: EvalScope): boolean {
+    let known = this.#applies[filter];
+    if (known === 0) {
+      known = this.#filters[filter].test(entity, scope.view) ? 1 : 2;
+      this.#applies[filter] = known;
+    }
+    return known === 1;
+  }
+
+  /** Every entity path that rules and `appliesTo` read. */
+  #paths(): string[] {
+    return [
+      ...this.#checks.flatMap(c => [
+        ...c.rule.paths,
+        ...(c.appliesTo?.paths ?? []),
+      ]),
+      ...this.#scorecards.flatMap(s => s.appliesTo?.paths ?? []),
+    ];
+  }
+
+  #plan(applicable: number[], key: number): number[] {
+    let plan = this.#plans.get(key);
+    if (!plan) {
+      const wanted = new Set<number>();
+      for (const i of applicable) {
+        this.#scorecards[i].checks.forEach(c => wanted.add(c));
+      }
+      plan = [...wanted].sort((a, b) => a - b);
+      if (!Number.isNaN(key)) {
+        this.#plans.set(key, plan);
+      }
+    }
+    return plan;
+  }
+
+  #scope(
+    input: EvaluateInput,
+    nowMs: number,
+    view: EntityView | undefined,
+  ): EvalScope {
+    const facts = input.facts;
+    if (!facts || facts.length === 0) {
+      return {
+        now: input.now,
+        nowMs,
+        catalog: input.catalog,
+        view,
+        facts: EMPTY_FACTS,
+        staleFacts: undefined,
+      };
+    }
+    // Plain objects stay in V8's fast mode; '__proto__' is the one name they cannot hold.
+    const fresh: Record<string, JsonValue> = {};
+    let stale: Record<string, Fact> | undefined;
+    for (let i = 0; i < facts.length; i++) {
+      const fact = facts[i];
+      if (!isUsableFact(fact)) {
+        continue;
+      }
+      const observedMs = observedAtOf(fact);
+      if (isSuperseded(facts, i, observedMs)) {
+        continue;
+      }
+      let isFresh = true;
+      if (fact.freshFor !== undefined) {
+        const duration =
+          typeof fact.freshFor === 'string'
+            ? lookupDuration(fact.freshFor)
+            : null;
+        // Freshness that cannot be established counts as stale rather than as current.
+        isFresh =
+          duration !== null &&
+          observedMs !== -Infinity &&
+          duration.after(observedMs) >= nowMs;
+      }
+      if (isFresh) {
+        fresh[fact.name] = fact.value;
+      } else {
+        stale ??= {};
+        stale[fact.name] = fact;
+      }
+    }
+    return {
+      now: input.now,
+      nowMs,
+      catalog: input.catalog,
+      view,
+      facts: fresh,
+      staleFacts: stale,
+    };
+  }
+
+  #waivers(
+    input: EvaluateInput,
+    entityRef: string,
+    view: EntityView | undefined,
+  ):
+    | { byCheck: Map<string, DeclaredWaiver[]>; problems: WaiverProblem[] }
+    | undefined {
+    const annotations = (input.entity.metadata as { annotations?: unknown })
+      ?.annotations;
+    let declared: DeclaredWaiver[] | undefined;
+    // The view already looked at every annotation key.
+    const mayHaveWaivers = view
+      ? view.hasWaiverAnnotations
+      : annotations !== null &&
+        typeof annotations === 'object' &&
+        Object.keys(annotations).some(key =>
+          key.startsWith(WAIVER_ANNOTATION_PREFIX),
+        );
+    if (mayHaveWaivers) {
+      declared = readWaiverAnnotations(annotations, {
+        entityRef,
+        grantedBy: ownerRefOf(input.entity) ?? entityRef,
+      });
+    }
+    const api = input.waivers;
+    if (api?.length) {
+      declared = [...(declared ?? []), ...api.map(declaredApiWaiver)];
+    }
+    if (!declared?.length) {
+      return undefined;
+    }
+    const byCheck = new Map<string, DeclaredWaiver[]>();
+    const problems: WaiverProblem[] = [];
+    for (const waiver of declared) {
+      if (!this.#checkIds.has(waiver.checkId)) {
+        problems.push({
+          checkId: waiver.checkId,
+          ...(waiver.annotation ? { annotation: waiver.annotation } : {}),
+          ...(waiver.waiver?.id ? { waiverId: waiver.waiver.id } : {}),
+          problem: `The waiver names the check '${waiver.checkId}', which does not exist.`,
+        });
+        continue;
+      }
+      const list = byCheck.get(waiver.checkId);
+      if (list) {
+        list.push(waiver);
+      } else {
+        byCheck.set(waiver.checkId, [waiver]);
+      }
+    }
+    return { byCheck, problems };
+  }
+
+  #evaluateCheck(
+    check: CompiledCheck,
+    entity: unknown,
+    scope: EvalScope,
+    waivers: DeclaredWaiver[] | undefined,
+  ): CheckResult {
+    const advisory = check.advisory;
+    const enforced =
+      !advisory &&
+      (Number.isNaN(check.enforcedFromMs) ||
+        scope.nowMs >= check.enforcedFromMs);
+    if (check.filter !== -1 && !this.#appliesTo(check.filter, entity, scope)) {
+      const result: CheckResult = {
+        checkId: check.id,
+        status: 'not-applicable',
+        explanation: check.notApplicable,
+        enforced,
+      };
+      if (waivers) {
+        result.waiver = unneeded(
+          waivers,
+          scope.nowMs,
+          'the check does not apply',
+        );
+      }
+      return result;
+    }
+
+    const verdict = check.rule.evaluate(entity, scope);
+    let explanation = explainVerdict(verdict, scope);
+    let status: CheckStatus;
+    let waiver: WaiverOutcome | undefined;
+    if (verdict.outcome === PASS) {
+      status = 'pass';
+      if (waivers) {
+        waiver = unneeded(waivers, scope.nowMs, 'the check passes');
+        explanation = `${explanation} ${capitalize(waiver.problem!)}.`;
+      }
+    } else {
+      const selected = waivers ? selectWaiver(waivers, scope.nowMs) : undefined;
+      if (selected?.current) {
+        status = 'waived';
+        waiver = selected.outcome;
+        const granted = selected.current.waiver!;
+        explanation = `Waived until ${selected.until} by ${
+          granted.grantedBy
+        } (${granted.reason}): ${explainVerdict(verdict, scope, false)}`;
+      } else {
+        if (verdict.outcome === ERROR) {
+          status = 'error';
+        } else {
+          status = enforced ? 'fail' : 'warn';
+        }
+        if (selected) {
+          waiver = selected.outcome;
+          explanation = `${explanation} Waiver not applied: ${selected.outcome.problem}.`;
+        }
+        if (!enforced) {
+          explanation = unenforced(check, explanation);
+        }
+      }
+    }
+    const observed = observedOf(verdict);
+    const expected = expectedOf(verdict);
+    // One literal per shape: adding properties one by one would reshape every result.
+    if (waiver) {
+      return observed === undefined
+        ? { checkId: check.id, status, explanation, enforced, expected, waiver }
+        : {
+            checkId: check.id,
+            status,
+            explanation,
+            enforced,
+            observed,
+            expected,
+            waiver,
+          };
+    }
+    return observed === undefined
+      ? { checkId: check.id, status, explanation, enforced, expected }
+      : {
+          checkId: check.id,
+          status,
+          explanation,
+          enforced,
+          observed,
+          expected,
+        };
+  }
+
+  #scorecardResult(
+    scorecard: CompiledScorecard,
+    results: CheckResult[],
+  ): ScorecardResult {
+    const counts = newCounts();
+    let earned = 0;
+    let possible = 0;
+    for (const index of scorecard.checks) {
+      const result = results[index];
+      const status = result.status;
+      counts[status]++;
+      if (result.enforced && status !== 'not-applicable' && status !== 'warn') {
+        const weight = this.#checks[index].weight;
+        possible += weight;
+        if (status === 'pass' || status === 'waived') {
+          earned += weight;
+        }
+      }
+    }
+    const levels = scorecard.levels;
+    let levelIndex = -1;
+    const blockedBy: string[] = [];
+    for (let l = 0; l < levels.length; l++) {
+      const required = levels[l].checks;
+      for (let i = 0; i < required.length; i++) {
+        const result = results[required[i]];
+        if (
+          result.enforced &&
+          (result.status === 'fail' || result.status === 'error')
+        ) {
+          blockedBy.push(result.checkId);
+        }
+      }
+      if (blockedBy.length > 0) {
+        break;
+      }
+      levelIndex = l;
+    }
+    const result: ScorecardResult = {
+      scorecardId: scorecard.definition.id,
+      level: levelIndex >= 0 ? levels[levelIndex].name : null,
+      levelIndex,
+      score: possible === 0 ? 100 : Math.round((100 * earned) / possible),
+      counts,
+    };
+    if (levelIndex + 1 < levels.length) {
+      result.nextLevel = { name: levels[levelIndex + 1].name, blockedBy };
+    }
+    return result;
+  }
+}
+
+function isUsableFact(fact: Fact | undefined): fact is Fact {
+  return (
+    typeof fact === 'object' &&
+    fact !== null &&
+    typeof fact.name === 'string' &&
+    fact.name !== '__proto__'
+  );
+}
+
+/** When the fact was observed, -Infinity when that is not known. */
+function observedAtOf(fact: Fact): number {
+  const millis =
+    typeof fact.observedAt === 'string'
+      ? parseIsoInstant(fact.observedAt)
+      : NaN;
+  return Number.isNaN(millis) ? -Infinity : millis;
+}
+
+/** Whether another fact of the same name was observed later (or as late, and given first). */
+function isSuperseded(
+  facts: readonly Fact[],
+  index: number,
+  observedMs: number,
+): boolean {
+  const name = facts[index].name;
+  for (let j = 0; j < facts.length; j++) {
+    const other = facts[j];
+    if (j !== index && isUsableFact(other) && other.name === name) {
+      const otherMs = observedAtOf(other);
+      if (otherMs > observedMs || (otherMs === observedMs && j < index)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+/** The explanation of an unenforced failure; the same few sentences recur, so the last is kept. */
+function unenforced(check: CompiledCheck, explanation: string): string {
+  if (check.last[0] !== explanation) {
+    check.last[0] = explanation;
+    check.last[1] = check.advisory
+      ? `${explanation} This check is advisory.`
+      : `${explanation} Not enforced until ${check.definition.enforcedFrom}.`;
+  }
+  return check.last[1];
+}
+
+/** A waiver that exists but is not needed: it does not count, and says so. */
+function unneeded(
+  waivers: DeclaredWaiver[],
+  nowMs: number,
+  why: string,
+): WaiverOutcome {
+  const selected = selectWaiver(waivers, nowMs);
+  if (!selected.current) {
+    return selected.outcome;
+  }
+  return {
+    applied: false,
+    waiver: selected.outcome.waiver,
+    problem: `the waiver until ${selected.until} is not needed: ${why}`,
+  };
+}
+
+/** The owner of an entity as a full ref, from its ownedBy relation or spec.owner. */
+function ownerRefOf(entity: EvaluateInput['entity']): string | undefined {
+  const relations = entity.relations;
+  if (Array.isArray(relations)) {
+    for (const relation of relations) {
+      if (
+        relation &&
+        typeof relation === 'object' &&
+        (relation as { type?: unknown }).type === 'ownedBy' &&
+        typeof (relation as { targetRef?: unknown }).targetRef === 'string'
+      ) {
+        return (relation as { targetRef: string }).targetRef.toLowerCase();
+      }
+    }
+  }
+  const owner = (entity.spec as { owner?: unknown } | undefined)?.owner;
+  if (typeof owner === 'string') {
+    const namespace = entity.metadata?.namespace;
+    return normalizeEntityRef(owner, {
+      kind: 'group',
+      namespace:
+        typeof namespace === 'string' && namespace ? namespace : 'default',
+    });
+  }
+  return undefined;
+}

@@ -1,0 +1,28 @@
+/**
+ * The scorecard engine: pure evaluation of checks and scorecards on catalog entities.
+ */
+
+export {
+  ScorecardEngine,
+  validateScorecardDefinitions,
+} from './ScorecardEngine';
+export type {
+  EntityEvaluationResult,
+  EvaluateInput,
+  ScorecardEngineOptions,
+  WaiverProblem,
+} from './ScorecardEngine';
+export {
+  createCatalogIndex,
+  entityRefOf,
+  normalizeEntityRef,
+} from './catalogIndex';
+export type { CatalogIndex, CatalogIndexEntity } from './catalogIndex';
+export {
+  WAIVER_ANNOTATION_PREFIX,
+  declaredApiWaiver,
+  parseWaiverAnnotation,
+  readWaiverAnnotations,
+  selectWaiver,
+} from './waivers';
+export type { DeclaredWaiver } from './waivers';

@@ -1,0 +1,419 @@
+import { JsonValue } from '@guardrails/plugin-scorecards-common';
+import type {
+  RuleOperator,
+  RuleOperatorOutcome,
+} from '@guardrails/plugin-scorecards-node';
+import { normalizeEntityRef } from './catalogIndex';
+import { Primitive, equalsMatcher } from './matchers';
+import {
+  CompiledDuration,
+  DAY_MS,
+  ageInWords,
+  compileDuration,
+  describeJsonType,
+  isDateOnly,
+  parseIsoInstant,
+  startOfUtcDay,
+} from './dates';
+import { formatPrimitive, withArticle } from './explain';
+import { ERROR, EvalScope, FAIL, Outcome, PASS } from './outcome';
+import {
+  compileFilter,
+  compileFilterValueOperator,
+  isPlainObject,
+  located,
+  syntaxError,
+} from './filters';
+
+/** An operator with its argument compiled in. */
+export interface CompiledOperator {
+  readonly name: string;
+  /** The expectation in words, read after "expected", e.g. `a number greater than 0`. */
+  readonly expectation: string;
+  /** Whether `test` can return ERROR, so `$all` may stop early when none of the rest can. */
+  readonly canError: boolean;
+  /** For numeric bounds, so that `{ $gt: 0, $lte: 100 }` reads as one range. */
+  readonly bound?: { operator: NumericOperator; limit: number };
+  /** For `$exists`, so explanations can say "is not set" rather than repeat the expectation. */
+  readonly exists?: boolean;
+  test(value: unknown, scope: EvalScope): Outcome;
+  /** A clause that explains the outcome, e.g. `which is 412 days old`; computed on demand. */
+  reason?(value: unknown, scope: EvalScope): string | undefined;
+}
+
+/** Compiles an operator's argument; throws an InputError saying what is wrong. */
+export type OperatorCompiler = (
+  arg: unknown,
+  where: string,
+) => CompiledOperator;
+
+/** The numeric comparison operators. */
+export type NumericOperator = '$gt' | '$gte' | '$lt' | '$lte';
+
+/** Numeric operators in words, e.g. `$gte` is `at least`. */
+export const NUMERIC_WORDS: Record<NumericOperator, string> = {
+  $gt: 'greater than',
+  $gte: 'at least',
+  $lt: 'less than',
+  $lte: 'at most',
+};
+
+const NUMERIC_TEXT = /^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*$/;
+
+/** A number, or a string that is exactly a decimal number; NaN otherwise. */
+export function toNumber(value: unknown): number {
+  if (typeof value === 'number') {
+    return value;
+  }
+  if (typeof value === 'string' && NUMERIC_TEXT.test(value)) {
+    return Number(value);
+  }
+  return NaN;
+}
+
+function numeric(operator: NumericOperator): OperatorCompiler {
+  return (arg, where) => {
+    if (typeof arg !== 'number' || !Number.isFinite(arg)) {
+      syntaxError(
+        `operator '${operator}' ${located(
+          where,
+        )} expects a number, got ${describeJsonType(arg)}`,
+      );
+    }
+    const limit = arg;
+    let compare: (n: number) => boolean;
+    switch (operator) {
+      case '$gt':
+        compare = n => n > limit;
+        break;
+      case '$gte':
+        compare = n => n >= limit;
+        break;
+      case '$lt':
+        compare = n => n < limit;
+        break;
+      default:
+        compare = n => n <= limit;
+    }
+    return {
+      name: operator,
+      expectation: `a number ${NUMERIC_WORDS[operator]} ${limit}`,
+      canError: true,
+      bound: { operator, limit },
+      test(value) {
+        if (value === undefined) {
+          return FAIL;
+        }
+        const n = toNumber(value);
+        if (Number.isNaN(n)) {
+          return ERROR;
+        }
+        return compare(n) ? PASS : FAIL;
+      },
+    };
+  };
+}
+
+const ALLOWED_REGEX_FLAGS = /^[imsu]*$/;
+
+const compileMatches: OperatorCompiler = (arg, where) => {
+  let pattern: unknown = arg;
+  let flags: unknown = '';
+  let description: unknown;
+  if (isPlainObject(arg)) {
+    for (const key of Object.keys(arg)) {
+      if (key !== 'pattern' && key !== 'flags' && key !== 'description') {
+        syntaxError(
+          `operator '$matches' ${located(
+            where,
+          )} has an unknown field '${key}' (known: pattern, flags, description)`,
+        );
+      }
+    }
+    ({ pattern, flags = '', description } = arg);
+  }
+  if (typeof pattern !== 'string') {
+    syntaxError(
+      `operator '$matches' ${located(
+        where,
+      )} expects a regular expression string or { pattern, flags }, got ${describeJsonType(
+        pattern,
+      )}`,
+    );
+  }
+  if (typeof flags !== 'string' || !ALLOWED_REGEX_FLAGS.test(flags)) {
+    syntaxError(
+      `operator '$matches' ${located(where)} has invalid flags ${JSON.stringify(
+        flags,
+      )} (allowed: i, m, s, u; g and y would make matching depend on earlier matches)`,
+    );
+  }
+  if (description !== undefined && typeof description !== 'string') {
+    syntaxError(
+      `operator '$matches' ${located(
+        where,
+      )} expects description to be a string`,
+    );
+  }
+  let regex: RegExp;
+  try {
+    regex = new RegExp(pattern, flags);
+  } catch (error) {
+    return syntaxError(
+      `operator '$matches' ${located(
+        where,
+      )} has a bad regular expression /${pattern}/${flags}: ${
+        (error as Error).message
+      }`,
+    );
+  }
+  return {
+    name: '$matches',
+    expectation:
+      (description as string | undefined) ??
+      `a value matching /${pattern}/${flags}`,
+    canError: false,
+    test: value =>
+      typeof value === 'string' && regex.test(value) ? PASS : FAIL,
+  };
+};
+
+const compileWithin: OperatorCompiler = (arg, where) => {
+  let duration: CompiledDuration;
+  try {
+    duration = compileDuration(arg);
+  } catch (error) {
+    return syntaxError(
+      `operator '$within' ${located(where)}: ${(error as Error).message}`,
+    );
+  }
+  // A date a little ahead is clock skew or a time zone; further ahead it is a typo.
+  const read = (value: unknown, nowMs: number): Outcome => {
+    if (typeof value !== 'string') {
+      return ERROR;
+    }
+    const millis = parseIsoInstant(value);
+    if (Number.isNaN(millis) || millis > nowMs + DAY_MS) {
+      return ERROR;
+    }
+    const cutoff = duration.before(nowMs);
+    if (isDateOnly(value)) {
+      return millis >= startOfUtcDay(cutoff) ? PASS : FAIL;
+    }
+    return millis >= cutoff ? PASS : FAIL;
+  };
+  return {
+    name: '$within',
+    expectation: `a date within the last ${duration.words}`,
+    canError: true,
+    test: (value, scope) =>
+      value === undefined ? FAIL : read(value, scope.nowMs),
+    reason(value, scope) {
+      if (typeof value !== 'string') {
+        return value === undefined ? undefined : 'which is not a date';
+      }
+      const millis = parseIsoInstant(value);
+      if (Number.isNaN(millis)) {
+        return 'which is not an ISO date (YYYY-MM-DD)';
+      }
+      if (millis > scope.nowMs + DAY_MS) {
+        return 'which is in the future';
+      }
+      return ageInWords(millis, scope.nowMs, isDateOnly(value));
+    },
+  };
+};
+
+const ENTITY_DEFAULTS = { kind: 'group', namespace: 'default' };
+
+const compileEntity: OperatorCompiler = (arg, where) => {
+  if (!isPlainObject(arg)) {
+    syntaxError(
+      `operator '$entity' ${located(
+        where,
+      )} expects a filter predicate such as { kind: 'Group' }, got ${describeJsonType(
+        arg,
+      )}`,
+    );
+  }
+  const filter = compileFilter(arg, `${where} $entity`);
+  const keys = Object.keys(arg);
+  let wanted = `an entity where ${filter.description}`;
+  if (keys.length === 0) {
+    wanted = 'an entity';
+  } else if (keys.length === 1 && typeof arg.kind === 'string') {
+    wanted = withArticle(arg.kind);
+  }
+  const notWanted = `which is not ${wanted}`;
+  return {
+    name: '$entity',
+    expectation: `${wanted} in the catalog`,
+    canError: false,
+    test(value, scope) {
+      if (typeof value !== 'string') {
+        return FAIL;
+      }
+      const ref = normalizeEntityRef(value, ENTITY_DEFAULTS);
+      const target = ref === undefined ? undefined : scope.catalog.get(ref);
+      return target !== undefined && filter.test(target) ? PASS : FAIL;
+    },
+    reason(value, scope) {
+      if (value === undefined) {
+        return undefined;
+      }
+      const ref =
+        typeof value === 'string'
+          ? normalizeEntityRef(value, ENTITY_DEFAULTS)
+          : undefined;
+      if (ref === undefined) {
+        return 'which is not an entity reference';
+      }
+      const target = scope.catalog.get(ref);
+      if (target === undefined) {
+        return 'which is not in the catalog';
+      }
+      return filter.test(target) ? 'which exists' : notWanted;
+    },
+  };
+};
+
+function filterOperator(name: string): OperatorCompiler {
+  return (arg, where) => {
+    const part = compileFilterValueOperator(name, arg, where)!;
+    const test = part.test;
+    return {
+      name,
+      expectation: part.description,
+      canError: false,
+      exists: name === '$exists' ? (arg as boolean) : undefined,
+      test: value => (test(value) ? PASS : FAIL),
+    };
+  };
+}
+
+/** Compiles equality with a constant, the library's default when a path maps to a value. */
+export function compileEquality(constant: Primitive): CompiledOperator {
+  const test = equalsMatcher(constant);
+  return {
+    name: '=',
+    expectation: formatPrimitive(constant),
+    canError: false,
+    test: value => (test(value) ? PASS : FAIL),
+  };
+}
+
+/** Turns a module's problem text into a clause that follows the value. */
+function problemClause(problem: string): string {
+  return /^(is|has|does|was|contains|lacks)\b/.test(problem)
+    ? `which ${problem}`
+    : problem;
+}
+
+function adapt(operator: RuleOperator<any>): OperatorCompiler {
+  return (arg, where) => {
+    let prepared: unknown;
+    try {
+      prepared = operator.compile(arg as JsonValue);
+    } catch (error) {
+      syntaxError(
+        `operator '${operator.name}' ${located(where)}: ${
+          (error as Error)?.message ?? String(error)
+        }`,
+      );
+    }
+    const run = (value: unknown, scope: EvalScope): RuleOperatorOutcome => {
+      try {
+        return operator.evaluate(
+          value as JsonValue | undefined,
+          prepared,
+          scope.now,
+        );
+      } catch (error) {
+        return {
+          result: 'error',
+          problem: `which ${operator.name} could not check (${
+            (error as Error)?.message ?? String(error)
+          })`,
+        };
+      }
+    };
+    return {
+      name: operator.name,
+      expectation: operator.describe(prepared),
+      canError: true,
+      test(value, scope) {
+        const result = run(value, scope)?.result;
+        if (result === 'pass') {
+          return PASS;
+        }
+        // A missing value is never an error, whatever the operator says.
+        return result === 'error' && value !== undefined ? ERROR : FAIL;
+      },
+      reason(value, scope) {
+        const outcome = run(value, scope);
+        return outcome?.result === 'error' && outcome.problem
+          ? problemClause(outcome.problem)
+          : undefined;
+      },
+    };
+  };
+}
+
+/** The value operators every rule can use, by name. */
+export const BUILTIN_OPERATORS: ReadonlyMap<string, OperatorCompiler> = new Map<
+  string,
+  OperatorCompiler
+>([
+  ['$exists', filterOperator('$exists')],
+  ['$in', filterOperator('$in')],
+  ['$hasPrefix', filterOperator('$hasPrefix')],
+  ['$matches', compileMatches],
+  ['$gt', numeric('$gt')],
+  ['$gte', numeric('$gte')],
+  ['$lt', numeric('$lt')],
+  ['$lte', numeric('$lte')],
+  ['$within', compileWithin],
+  ['$entity', compileEntity],
+]);
+
+/**
+ * The operators a rule may use: the built-ins, `$contains`, and any added by modules through
+ * the `RuleOperator` interface of `@guardrails/plugin-scorecards-node`.
+ */
+export class OperatorRegistry {
+  /** Operators by name, `$contains` excluded (it is structural). */
+  readonly compilers: ReadonlyMap<string, OperatorCompiler>;
+  /** Every operator name, for error messages. */
+  readonly names: readonly string[];
+
+  constructor(custom: readonly RuleOperator<any>[] = []) {
+    const compilers = new Map(BUILTIN_OPERATORS);
+    for (const operator of custom) {
+      if (
+        typeof operator.name !== 'string' ||
+        !/^\$[A-Za-z][A-Za-z0-9_]*$/.test(operator.name)
+      ) {
+        throw new Error(
+          `Invalid rule operator name '${operator.name}': it must start with $ followed by a letter`,
+        );
+      }
+      if (
+        compilers.has(operator.name) ||
+        ['$contains', '$all', '$any', '$not'].includes(operator.name)
+      ) {
+        throw new Error(`Rule operator '${operator.name}' is already defined`);
+      }
+      compilers.set(operator.name, adapt(operator));
+    }
+    this.compilers = compilers;
+    this.names = [
+      '$exists',
+      '$in',
+      '$contains',
+      '$hasPrefix',
+      ...[...compilers.keys()].filter(
+        n => !['$exists', '$in', '$hasPrefix'].includes(n),
+      ),
+    ];
+  }
+}

@@ -1,0 +1,165 @@
+import {
+  coreServices,
+  createBackendPlugin,
+  readSchedulerServiceTaskScheduleDefinitionFromConfig,
+  SchedulerServiceTaskScheduleDefinition,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import {
+  CheckDefinition,
+  ScorecardDefinition,
+  scorecardsPermissions,
+} from '@guardrails/plugin-scorecards-common';
+import {
+  RuleOperator,
+  scorecardsDefinitionsExtensionPoint,
+} from '@guardrails/plugin-scorecards-node';
+import { Duration } from 'luxon';
+import { DatabaseScorecardsStore } from './database';
+import { readScorecardDefinitions } from './definitions';
+import { ScorecardEngine } from './engine';
+import {
+  EvaluationRunner,
+  FINGERPRINT_STATE_KEY,
+} from './run/EvaluationRunner';
+import { createRouter } from './service/router';
+import { RollupService } from './service/RollupService';
+
+const TASK_ID = 'scorecards-evaluate';
+
+const DEFAULT_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
+  frequency: { minutes: 30 },
+  timeout: { minutes: 15 },
+  initialDelay: { seconds: 10 },
+};
+
+/**
+ * The Guardrails Scorecards backend plugin: evaluates the catalog on a schedule, keeps the
+ * results and their history, and serves them under `/api/scorecards`.
+ *
+ * @public
+ */
+export const scorecardsPlugin = createBackendPlugin({
+  pluginId: 'scorecards',
+  register(env) {
+    const checks: CheckDefinition[] = [];
+    const scorecards: ScorecardDefinition[] = [];
+    const operators: RuleOperator<any>[] = [];
+    env.registerExtensionPoint(scorecardsDefinitionsExtensionPoint, {
+      addChecks: (...added) => checks.push(...added),
+      addScorecards: (...added) => scorecards.push(...added),
+      addOperators: (...added) => operators.push(...added),
+    });
+
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        auth: coreServices.auth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
+        catalog: catalogServiceRef,
+      },
+      async init({
+        config,
+        logger,
+        database,
+        scheduler,
+        lifecycle,
+        httpRouter,
+        httpAuth,
+        auth,
+        permissions,
+        permissionsRegistry,
+        auditor,
+        catalog,
+      }) {
+        const definitions = readScorecardDefinitions(config, {
+          checks,
+          scorecards,
+          operators,
+        });
+        const engine = new ScorecardEngine(definitions, { operators });
+        const store = await DatabaseScorecardsStore.create({ database });
+        permissionsRegistry.addPermissions(scorecardsPermissions);
+
+        const runner = new EvaluationRunner({
+          engine,
+          store,
+          catalog,
+          auth,
+          logger,
+        });
+        const retention = Duration.fromISO(
+          config.getOptionalString('scorecards.history.retention') ?? 'P1Y',
+        );
+        if (!retention.isValid) {
+          throw new Error(
+            `Invalid scorecards config: 'scorecards.history.retention' must be an ISO-8601 duration such as P1Y`,
+          );
+        }
+        const schedule = config.has('scorecards.schedule')
+          ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
+              config.getConfig('scorecards.schedule'),
+            )
+          : DEFAULT_SCHEDULE;
+
+        await scheduler.scheduleTask({
+          id: TASK_ID,
+          ...schedule,
+          // After the schedule: config may name a scope, but every replica must share one run.
+          scope: 'global',
+          fn: async () => {
+            const run = await runner.run('schedule');
+            if (run.status === 'succeeded') {
+              const cutoff = new Date(Date.now() - retention.toMillis());
+              await store.pruneHistory(cutoff);
+            }
+          },
+        });
+
+        lifecycle.addStartupHook(async () => {
+          // Changed definitions should not wait for the next cadence to show.
+          const last = await store.getState(FINGERPRINT_STATE_KEY);
+          if (last !== undefined && last !== engine.fingerprint) {
+            logger.info('Scorecard definitions changed; evaluating now');
+            await scheduler.triggerTask(TASK_ID).catch(error => {
+              logger.warn(`Could not trigger an evaluation: ${error}`);
+            });
+          }
+        });
+
+        const waiverMaxDuration = Duration.fromISO(
+          config.getOptionalString('scorecards.waivers.maxDuration') ?? 'P1Y',
+        );
+        if (!waiverMaxDuration.isValid) {
+          throw new Error(
+            `Invalid scorecards config: 'scorecards.waivers.maxDuration' must be an ISO-8601 duration such as P6M`,
+          );
+        }
+
+        httpRouter.use(
+          await createRouter({
+            httpAuth,
+            catalog,
+            permissions,
+            auditor,
+            logger,
+            store,
+            runner,
+            rollups: new RollupService({ store, definitions }),
+            definitions,
+            waiverMaxDuration,
+          }),
+        );
+        httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+      },
+    });
+  },
+});

@@ -1,0 +1,255 @@
+import { ConfigReader } from '@backstage/config';
+import {
+  mockCredentials,
+  mockServices,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import type { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import type { Knex } from 'knex';
+import { DatabaseScorecardsStore } from '../database';
+import { readScorecardDefinitions } from '../definitions';
+import { ScorecardEngine } from '../engine';
+import { EvaluationRunner } from './EvaluationRunner';
+import { component, EXEMPLARY, group } from './testEntities';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+
+const catalogEntities: Entity[] = [
+  group('commerce'),
+  group('team-checkout', 'commerce'),
+  group('team-search', 'commerce'),
+  component('checkout-api', { owner: 'team-checkout', ...EXEMPLARY }),
+  component('search-api', {
+    owner: 'team-search',
+    annotations: { 'guardrails.dev/runbook-reviewed': 'last spring' },
+  }),
+  component('cart-service', { owner: 'team-checkout' }),
+  component('invoice-legacy', { owner: 'team-legacy-billing' }),
+  component('ui-kit', { owner: 'team-search', type: 'library' }),
+];
+
+/** Counts the statements that change the plugin's tables (not the runs log). */
+function countWrites(knex: Knex) {
+  let writes = 0;
+  knex.on('query', (query: { sql: string }) => {
+    const sql = query.sql.toLowerCase();
+    if (
+      /^\s*(insert|update|delete)/.test(sql) &&
+      sql.includes('scorecards_') &&
+      !sql.includes('scorecards_runs')
+    ) {
+      writes += 1;
+    }
+  });
+  return () => writes;
+}
+
+describe.each(databases.eachSupportedId())('EvaluationRunner on %p', id => {
+  async function createStore() {
+    const knex = await databases.init(id);
+    const store = await DatabaseScorecardsStore.create({
+      database: mockServices.database({ knex }),
+    });
+    return { knex, store };
+  }
+
+  function runnerFor(
+    store: DatabaseScorecardsStore,
+    catalog: CatalogService | Entity[],
+    at = '2026-11-26T12:00:00Z',
+  ) {
+    return new EvaluationRunner({
+      engine: new ScorecardEngine(
+        readScorecardDefinitions(new ConfigReader({})),
+      ),
+      store,
+      catalog: Array.isArray(catalog)
+        ? catalogServiceMock({ entities: catalog })
+        : catalog,
+      auth: mockServices.auth(),
+      logger: mockServices.logger.mock(),
+      pageSize: 2,
+      clock: () => new Date(at),
+    });
+  }
+
+  it('evaluates every entity a scorecard applies to and stores its standing', async () => {
+    const { store } = await createStore();
+
+    const run = await runnerFor(store, catalogEntities).run();
+
+    expect(run).toMatchObject({
+      status: 'succeeded',
+      entities: 5,
+      changed: 5,
+      removed: 0,
+    });
+    const checkout = await store.getEntityResults(
+      'component:default/checkout-api',
+    );
+    expect(checkout?.scorecards[0]).toMatchObject({
+      scorecardId: 'production-readiness',
+      level: 'Gold',
+      score: 100,
+    });
+    expect(checkout?.info).toMatchObject({
+      ownerRef: 'group:default/team-checkout',
+      kind: 'component',
+    });
+
+    const search = await store.getEntityResults('component:default/search-api');
+    expect(
+      search?.checks.find(c => c.checkId === 'runbook-reviewed'),
+    ).toMatchObject({ status: 'error', observed: 'last spring' });
+
+    const legacy = await store.getEntityResults(
+      'component:default/invoice-legacy',
+    );
+    expect(legacy?.checks.find(c => c.checkId === 'owner-exists')?.status).toBe(
+      'fail',
+    );
+
+    const library = await store.getEntityResults('component:default/ui-kit');
+    expect(library?.checks.find(c => c.checkId === 'on-call')?.status).toBe(
+      'not-applicable',
+    );
+    // Groups have no scorecard, so they are not stored.
+    expect(await store.listEntityRefs()).toHaveLength(5);
+  });
+
+  it('writes no result rows when nothing changed', async () => {
+    const { knex, store } = await createStore();
+    await runnerFor(store, catalogEntities).run();
+    const writes = countWrites(knex);
+
+    const run = await runnerFor(
+      store,
+      catalogEntities,
+      '2026-11-26T12:30:00Z',
+    ).run();
+
+    expect(run).toMatchObject({ status: 'succeeded', entities: 5, changed: 0 });
+    expect(writes()).toBe(0);
+  });
+
+  it('writes only the entity that changed, and records the change', async () => {
+    const { knex, store } = await createStore();
+    await runnerFor(store, catalogEntities).run();
+    const paged = component('cart-service', {
+      owner: 'team-checkout',
+      annotations: { 'pagerduty.com/service-id': 'PCART01' },
+    });
+    const writes = countWrites(knex);
+
+    const run = await runnerFor(
+      store,
+      catalogEntities.map(e =>
+        e.metadata.name === 'cart-service' ? paged : e,
+      ),
+      '2026-11-26T13:00:00Z',
+    ).run();
+
+    expect(run).toMatchObject({ status: 'succeeded', changed: 1 });
+    expect(writes()).toBeGreaterThan(0);
+    const cart = await store.getEntityResults('component:default/cart-service');
+    expect(cart?.checks.find(c => c.checkId === 'on-call')).toMatchObject({
+      status: 'pass',
+      since: '2026-11-26T13:00:00.000Z',
+    });
+    const history = await store.getHistory('component:default/cart-service', {
+      from: new Date('2026-11-26T00:00:00Z'),
+      to: new Date('2026-11-27T00:00:00Z'),
+    });
+    expect(history).toContainEqual(
+      expect.objectContaining({
+        type: 'check',
+        checkId: 'on-call',
+        status: 'pass',
+        previousStatus: 'fail',
+      }),
+    );
+  });
+
+  it('removes the results of entities that left the catalog', async () => {
+    const { store } = await createStore();
+    await runnerFor(store, catalogEntities).run();
+
+    const run = await runnerFor(
+      store,
+      catalogEntities.filter(e => e.metadata.name !== 'invoice-legacy'),
+      '2026-11-26T13:00:00Z',
+    ).run();
+
+    expect(run).toMatchObject({ status: 'succeeded', removed: 1 });
+    expect(
+      await store.getEntityResults('component:default/invoice-legacy'),
+    ).toBeUndefined();
+    expect(await store.listEntityRefs()).toHaveLength(4);
+  });
+
+  it('keeps the last good results when the catalog fails mid-run', async () => {
+    const { store } = await createStore();
+    await runnerFor(store, catalogEntities).run();
+    const before = await store.getEntityResults('component:default/ui-kit');
+
+    // A catalog that serves the first page of the evaluation read, then fails.
+    const healthy = catalogServiceMock({ entities: catalogEntities });
+    const failing: CatalogService = Object.assign(Object.create(healthy), {
+      async *streamEntities(
+        request: Parameters<CatalogService['streamEntities']>[0],
+        options: Parameters<CatalogService['streamEntities']>[1],
+      ) {
+        let pages = 0;
+        for await (const page of healthy.streamEntities(request, options)) {
+          if (request?.fields?.includes('relations') && pages++ >= 1) {
+            throw new Error('catalog unavailable: connection reset');
+          }
+          yield page;
+        }
+      },
+    });
+
+    const run = await runnerFor(store, failing, '2026-11-26T13:00:00Z').run();
+
+    expect(run).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('catalog unavailable'),
+      removed: 0,
+    });
+    expect(await store.listEntityRefs()).toHaveLength(5);
+    expect(await store.getEntityResults('component:default/ui-kit')).toEqual(
+      before,
+    );
+    const [latest, previous] = await store.listRuns(2);
+    expect(latest.status).toBe('failed');
+    expect(previous.status).toBe('succeeded');
+  });
+
+  it('evaluates one entity on demand for a caller who can read it', async () => {
+    const { store } = await createStore();
+    const runner = runnerFor(store, catalogEntities);
+
+    const result = await runner.evaluateEntity(
+      'component:default/checkout-api',
+      mockCredentials.user(),
+    );
+
+    expect(result.scorecards[0]).toMatchObject({ level: 'Gold', score: 100 });
+    expect(result.checks.find(c => c.checkId === 'owner-exists')?.status).toBe(
+      'pass',
+    );
+    expect(await store.listEntityRefs()).toEqual([
+      'component:default/checkout-api',
+    ]);
+    await expect(
+      runner.evaluateEntity(
+        'component:default/no-such-service',
+        mockCredentials.user(),
+      ),
+    ).rejects.toThrow(/No entity component:default\/no-such-service/);
+  });
+});

@@ -1,0 +1,277 @@
+import {
+  AuthService,
+  BackstageCredentials,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { NotFoundError, stringifyError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import type { FilterPredicate } from '@backstage/filter-predicates';
+import type { JsonValue } from '@guardrails/plugin-scorecards-common';
+import type {
+  EntityEvaluationRecord,
+  RunRecord,
+  ScorecardsStore,
+  StoredEntityResults,
+} from '../database';
+import type { ScorecardEngine } from '../engine';
+import { CatalogSnapshot, SNAPSHOT_FIELDS } from './CatalogSnapshot';
+
+/** State key under which the last run's group tree is kept for rollups. */
+export const ORG_STATE_KEY = 'org';
+
+/** State key of the fingerprint of the definitions the last successful run evaluated. */
+export const FINGERPRINT_STATE_KEY = 'definitionsFingerprint';
+
+/** Options of {@link EvaluationRunner}. */
+export interface EvaluationRunnerOptions {
+  engine: ScorecardEngine;
+  store: ScorecardsStore;
+  catalog: CatalogService;
+  auth: AuthService;
+  logger: LoggerService;
+  /** Entities per catalog page and per store write. */
+  pageSize?: number;
+  /** The current time; injectable so tests control it. */
+  clock?: () => Date;
+}
+
+/**
+ * Evaluates the catalog against the scorecard definitions and stores what changed.
+ *
+ * A run reads the catalog twice with cursor paging and service credentials: once lightly, to
+ * know every entity (so rules can ask whether an owner exists) and the group tree; then with the
+ * fields the rules read, evaluating and writing one page at a time. Only a run that read the whole
+ * catalog removes the results of entities that left it, so a failure mid-run keeps the last good
+ * results.
+ */
+export class EvaluationRunner {
+  readonly #engine: ScorecardEngine;
+  readonly #store: ScorecardsStore;
+  readonly #catalog: CatalogService;
+  readonly #auth: AuthService;
+  readonly #logger: LoggerService;
+  readonly #pageSize: number;
+  readonly #clock: () => Date;
+  readonly #scorecardChecks: Record<string, string[]>;
+
+  constructor(options: EvaluationRunnerOptions) {
+    this.#engine = options.engine;
+    this.#store = options.store;
+    this.#catalog = options.catalog;
+    this.#auth = options.auth;
+    this.#logger = options.logger;
+    this.#pageSize = options.pageSize ?? 500;
+    this.#clock = options.clock ?? (() => new Date());
+    this.#scorecardChecks = Object.fromEntries(
+      options.engine.definitions.scorecards.map(s => [s.id, s.checks]),
+    );
+  }
+
+  /** Evaluates the whole catalog once and records the run. */
+  async run(trigger: RunRecord['trigger'] = 'schedule'): Promise<RunRecord> {
+    const record = await this.#store.startRun({
+      trigger,
+      definitionsFingerprint: this.#engine.fingerprint,
+      now: this.#clock(),
+    });
+    let entities = 0;
+    let changed = 0;
+    try {
+      const credentials = await this.#auth.getOwnServiceCredentials();
+      const snapshot = await this.#readSnapshot(credentials);
+      await this.#saveState(ORG_STATE_KEY, {
+        groups: snapshot.groups() as unknown as JsonValue,
+      });
+
+      const seen = new Set<string>();
+      for await (const page of this.#catalog.streamEntities(
+        {
+          fields: this.#engine.entityFields(),
+          query: this.#catalogQuery(),
+          pageSize: this.#pageSize,
+        },
+        { credentials },
+      )) {
+        const now = this.#clock();
+        const records = await this.#evaluate(page, snapshot, now);
+        for (const r of records) {
+          seen.add(r.info.entityRef);
+        }
+        entities += records.length;
+        changed += (await this.#store.writeEvaluations(records, now)).changed;
+      }
+
+      const gone = (await this.#store.listEntityRefs()).filter(
+        ref => !seen.has(ref),
+      );
+      const removed = await this.#store.removeEntities(gone, this.#clock());
+      await this.#saveState(FINGERPRINT_STATE_KEY, this.#engine.fingerprint);
+      const finished = await this.#store.finishRun(record.id, {
+        status: 'succeeded',
+        entities,
+        changed,
+        removed,
+        now: this.#clock(),
+      });
+      this.#logger.info(
+        `Scorecards run ${record.id} evaluated ${entities} entities in ${finished.durationMs} ms: ${changed} changed, ${removed} removed`,
+      );
+      return finished;
+    } catch (error) {
+      this.#logger.error(
+        `Scorecards run ${record.id} failed after ${entities} entities; earlier results are kept`,
+        error as Error,
+      );
+      return await this.#store.finishRun(record.id, {
+        status: 'failed',
+        entities,
+        changed,
+        removed: 0,
+        error: stringifyError(error),
+        now: this.#clock(),
+      });
+    }
+  }
+
+  /**
+   * Evaluates one entity now, on behalf of a caller who must be able to read it, stores the
+   * result and returns it.
+   */
+  async evaluateEntity(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<StoredEntityResults> {
+    const entity = await this.#catalog.getEntityByRef(entityRef, {
+      credentials,
+    });
+    if (!entity) {
+      throw new NotFoundError(`No entity ${entityRef} in the catalog`);
+    }
+    // The evaluation must not depend on who asked: look related entities up as the plugin.
+    const serviceCredentials = await this.#auth.getOwnServiceCredentials();
+    const related = [
+      ...new Set((entity.relations ?? []).map(r => r.targetRef)),
+    ];
+    const { items } = related.length
+      ? await this.#catalog.getEntitiesByRefs(
+          { entityRefs: related, fields: SNAPSHOT_FIELDS },
+          { credentials: serviceCredentials },
+        )
+      : { items: [] };
+    const snapshot = CatalogSnapshot.from(
+      items.filter((e): e is Entity => Boolean(e)),
+    );
+    const systemRef = snapshot.infoOf(entity).systemRef;
+    if (systemRef && !snapshot.get(systemRef)) {
+      const system = await this.#catalog.getEntityByRef(systemRef, {
+        credentials: serviceCredentials,
+      });
+      if (system) snapshot.add(system);
+    }
+
+    const now = this.#clock();
+    const records = await this.#evaluate([entity], snapshot, now);
+    const ref = stringifyEntityRef(entity);
+    if (records.length === 0) {
+      await this.#store.removeEntities([ref], now);
+      throw new NotFoundError(`No scorecard applies to ${ref}`);
+    }
+    await this.#store.writeEvaluations(records, now);
+    const stored = await this.#store.getEntityResults(ref);
+    if (!stored) {
+      throw new NotFoundError(`No results stored for ${ref}`);
+    }
+    return stored;
+  }
+
+  /** Writes a piece of state only when it changed, so an idle re-run writes nothing. */
+  async #saveState(key: string, value: JsonValue) {
+    const stored = await this.#store.getState(key);
+    if (JSON.stringify(stored) !== JSON.stringify(value)) {
+      await this.#store.setState(key, value);
+    }
+  }
+
+  async #readSnapshot(credentials: BackstageCredentials) {
+    const snapshot = new CatalogSnapshot();
+    for await (const page of this.#catalog.streamEntities(
+      { fields: SNAPSHOT_FIELDS, pageSize: this.#pageSize * 2 },
+      { credentials },
+    )) {
+      for (const entity of page) {
+        snapshot.add(entity);
+      }
+    }
+    return snapshot;
+  }
+
+  /** Evaluates a page of entities; entities no scorecard applies to are left out. */
+  async #evaluate(
+    entities: Entity[],
+    snapshot: CatalogSnapshot,
+    now: Date,
+  ): Promise<EntityEvaluationRecord[]> {
+    const refs = entities.map(e => stringifyEntityRef(e));
+    const [facts, waivers] = await Promise.all([
+      this.#store.getFacts(refs),
+      this.#store.getActiveWaivers(refs, now),
+    ]);
+    const records: EntityEvaluationRecord[] = [];
+    entities.forEach((entity, i) => {
+      const evaluation = this.#engine.evaluate({
+        entity,
+        facts: facts.get(refs[i]) ?? [],
+        waivers: waivers.get(refs[i]) ?? [],
+        catalog: snapshot,
+        now,
+      });
+      if (evaluation.scorecards.length > 0) {
+        records.push({
+          info: snapshot.infoOf(entity),
+          evaluation,
+          scorecardChecks: this.#scorecardChecks,
+        });
+      }
+    });
+    return records;
+  }
+
+  /**
+   * Narrows the catalog read to the entities some scorecard applies to, when every scorecard
+   * says which and the catalog can filter by it.
+   */
+  #catalogQuery(): FilterPredicate | undefined {
+    const appliesTo = this.#engine.definitions.scorecards.map(s => s.appliesTo);
+    if (appliesTo.some(p => !p || !isCatalogQueryable(p))) {
+      return undefined;
+    }
+    return appliesTo.length === 1
+      ? appliesTo[0]
+      : { $any: appliesTo as FilterPredicate[] };
+  }
+}
+
+const CATALOG_QUERY_OPERATORS = new Set([
+  '$all',
+  '$any',
+  '$not',
+  '$exists',
+  '$in',
+  '$hasPrefix',
+]);
+
+/** Whether the catalog's query endpoint evaluates this predicate exactly as the engine does. */
+function isCatalogQueryable(predicate: unknown): boolean {
+  if (Array.isArray(predicate)) {
+    return predicate.every(isCatalogQueryable);
+  }
+  if (predicate === null || typeof predicate !== 'object') {
+    return true;
+  }
+  return Object.entries(predicate).every(
+    ([key, value]) =>
+      (!key.startsWith('$') || CATALOG_QUERY_OPERATORS.has(key)) &&
+      isCatalogQueryable(value),
+  );
+}

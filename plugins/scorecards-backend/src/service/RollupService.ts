@@ -1,0 +1,494 @@
+import { InputError, NotFoundError } from '@backstage/errors';
+import {
+  CategoryRollupRow,
+  CHECK_STATUSES,
+  CheckRollupRow,
+  CheckStatus,
+  EntityScoreRow,
+  GroupRollupNode,
+  RefRollupRow,
+  RollupResponse,
+  RollupSummary,
+  ScorecardDefinition,
+  ScorecardDefinitions,
+  TrendMover,
+  TrendPoint,
+  TrendsResponse,
+} from '@guardrails/plugin-scorecards-common';
+import { DateTime, Duration } from 'luxon';
+import type { ScorecardsStore, ScoreFilter } from '../database';
+import type { OrgGroup } from '../run/CatalogSnapshot';
+import { ORG_STATE_KEY } from '../run/EvaluationRunner';
+import { OrgTree } from './OrgTree';
+
+/** A scope of a rollup or trend: everything, or one group (transitively), System or Domain. */
+export type Scope =
+  | { type: 'all' }
+  | { type: 'group' | 'system' | 'domain'; ref: string };
+
+/** Dimensions a rollup aggregates along. */
+export type RollupDimension = RollupResponse['by'];
+
+interface Snapshot {
+  version: number;
+  /** The group tree as stored; a reorganisation changes it without moving the version. */
+  org: string;
+  tree: OrgTree;
+  rows: Map<string, EntityScoreRow[]>;
+}
+
+/** The most points a trend may have. */
+const MAX_TREND_POINTS = 400;
+
+/**
+ * Aggregates the latest results for leadership: along the group tree, by System and Domain, by
+ * check and category, and over time. What it reads is cached until the store's version moves,
+ * so repeated rollups cost no database work.
+ */
+export class RollupService {
+  readonly #store: ScorecardsStore;
+  readonly #definitions: ScorecardDefinitions;
+  #snapshot?: Promise<Snapshot>;
+  readonly #checkCounts = new Map<string, Promise<CheckCount[]>>();
+
+  constructor(options: {
+    store: ScorecardsStore;
+    definitions: ScorecardDefinitions;
+  }) {
+    this.#store = options.store;
+    this.#definitions = options.definitions;
+  }
+
+  /** One scorecard aggregated along one dimension, within a scope. */
+  async rollup(options: {
+    scorecardId: string;
+    by: RollupDimension;
+    scope: Scope;
+  }): Promise<RollupResponse> {
+    const scorecard = this.scorecard(options.scorecardId);
+    const snapshot = await this.#load();
+    const levels = scorecard.levels.map(l => l.name);
+    const rows = this.#inScope(
+      snapshot,
+      snapshot.rows.get(scorecard.id) ?? [],
+      options.scope,
+    );
+    const base = {
+      scorecardId: scorecard.id,
+      levels,
+      summary: summarize(rows, levels),
+    };
+
+    switch (options.by) {
+      case 'group': {
+        const { groups, unowned } = groupRollup(
+          snapshot.tree,
+          rows,
+          levels,
+          options.scope,
+        );
+        return { ...base, by: 'group', groups, unowned };
+      }
+      case 'system':
+      case 'domain': {
+        const key = options.by === 'system' ? 'systemRef' : 'domainRef';
+        return { ...base, by: options.by, rows: refRollup(rows, key, levels) };
+      }
+      case 'check':
+      case 'category': {
+        const counts = await this.#countChecks(
+          snapshot,
+          scorecard,
+          rows,
+          options.scope,
+        );
+        const checkRows = this.#checkRows(scorecard, counts);
+        return options.by === 'check'
+          ? { ...base, by: 'check', rows: checkRows }
+          : { ...base, by: 'category', rows: categoryRows(checkRows) };
+      }
+      default:
+        throw new InputError(`Unknown rollup dimension '${options.by}'`);
+    }
+  }
+
+  /**
+   * Store filters for the entities of a scope, for drill-downs: a group scope covers the group
+   * and every group below it.
+   */
+  async scopeFilter(scope: Scope): Promise<ScoreFilter> {
+    switch (scope.type) {
+      case 'all':
+        return {};
+      case 'group': {
+        const { tree } = await this.#load();
+        if (!tree.get(scope.ref)) {
+          throw new NotFoundError(`No group ${scope.ref} in the catalog`);
+        }
+        return { ownerRefs: tree.subtree(scope.ref) };
+      }
+      case 'system':
+        return { systemRef: scope.ref };
+      default:
+        return { domainRef: scope.ref };
+    }
+  }
+
+  /** A scope's standing at regular points over a window, and who moved most. */
+  async trends(options: {
+    scorecardId: string;
+    scope: Scope;
+    from: Date;
+    to: Date;
+    interval: Duration;
+  }): Promise<TrendsResponse> {
+    const scorecard = this.scorecard(options.scorecardId);
+    const levels = scorecard.levels.map(l => l.name);
+    const from = DateTime.fromJSDate(options.from).toUTC();
+    const to = DateTime.fromJSDate(options.to).toUTC();
+    const stepMs = options.interval.toMillis();
+    if (!(stepMs > 0)) {
+      throw new InputError('interval must be a positive ISO-8601 duration');
+    }
+    if (to.diff(from).toMillis() / stepMs > MAX_TREND_POINTS) {
+      throw new InputError(
+        `The window holds more than ${MAX_TREND_POINTS} intervals; widen the interval or narrow the window`,
+      );
+    }
+
+    const snapshot = await this.#load();
+    const entityRefs =
+      options.scope.type === 'all'
+        ? undefined
+        : this.#inScope(
+            snapshot,
+            snapshot.rows.get(scorecard.id) ?? [],
+            options.scope,
+          ).map(r => r.entityRef);
+    const events = await this.#store.getScoreHistory({
+      scorecardId: scorecard.id,
+      entityRefs,
+      from: from.toJSDate(),
+      to: to.toJSDate(),
+    });
+
+    const standing = new Map<string, { score: number; level: string | null }>();
+    let start: Map<string, { score: number; level: string | null }> | undefined;
+    const points: TrendPoint[] = [];
+    let next = 0;
+    const eventTimes = events.map(e => Date.parse(e.at));
+    const advanceTo = (at: DateTime) => {
+      const atMs = at.toMillis();
+      while (next < events.length && eventTimes[next] <= atMs) {
+        const event = events[next++];
+        if (event.type === 'removed') {
+          standing.delete(event.entityRef);
+        } else {
+          standing.set(event.entityRef, {
+            score: event.score,
+            level: event.level,
+          });
+        }
+      }
+    };
+    const pointAt = (at: DateTime) => {
+      advanceTo(at);
+      start ??= new Map(standing);
+      points.push({
+        at: at.toISO()!,
+        ...summarize([...standing.values()], levels),
+      });
+    };
+    let at = from;
+    for (; at <= to; at = at.plus(options.interval)) {
+      pointAt(at);
+    }
+    // The window's end is a point of its own, so the trend ends with the latest standing.
+    if (at.minus(options.interval) < to) {
+      pointAt(to);
+    }
+
+    const movers: TrendMover[] = [];
+    for (const ref of new Set([...(start?.keys() ?? []), ...standing.keys()])) {
+      const before = start?.get(ref);
+      const after = standing.get(ref);
+      if (before?.score !== after?.score || before?.level !== after?.level) {
+        movers.push({
+          entityRef: ref,
+          fromScore: before?.score ?? null,
+          toScore: after?.score ?? null,
+          fromLevel: before?.level ?? null,
+          toLevel: after?.level ?? null,
+        });
+      }
+    }
+    const delta = (m: TrendMover) => (m.toScore ?? 0) - (m.fromScore ?? 0);
+    return {
+      scorecardId: scorecard.id,
+      scope: scopeName(options.scope),
+      interval: options.interval.toISO()!,
+      points,
+      improved: movers
+        .filter(m => delta(m) > 0)
+        .sort(
+          (a, b) =>
+            delta(b) - delta(a) || a.entityRef.localeCompare(b.entityRef),
+        )
+        .slice(0, 10),
+      regressed: movers
+        .filter(m => delta(m) < 0)
+        .sort(
+          (a, b) =>
+            delta(a) - delta(b) || a.entityRef.localeCompare(b.entityRef),
+        )
+        .slice(0, 10),
+    };
+  }
+
+  /** The scorecard with this id, or a 404. */
+  scorecard(id: string): ScorecardDefinition {
+    const scorecard = this.#definitions.scorecards.find(s => s.id === id);
+    if (!scorecard) {
+      throw new NotFoundError(`No scorecard '${id}'`);
+    }
+    return scorecard;
+  }
+
+  #load(): Promise<Snapshot> {
+    const previous = this.#snapshot;
+    const loading = (async () => {
+      const [version, org] = await Promise.all([
+        this.#store.getVersion(),
+        this.#store.getState(ORG_STATE_KEY),
+      ]);
+      const orgKey = JSON.stringify(org ?? null);
+      const cached = previous && (await previous.catch(() => undefined));
+      if (cached && cached.version === version && cached.org === orgKey) {
+        return cached;
+      }
+      this.#checkCounts.clear();
+      const scored = await this.#store.listScores({});
+      const rows = new Map<string, EntityScoreRow[]>();
+      for (const row of scored.rows) {
+        const list = rows.get(row.scorecardId) ?? [];
+        list.push(row);
+        rows.set(row.scorecardId, list);
+      }
+      const groups = ((org as { groups?: OrgGroup[] } | undefined)?.groups ??
+        []) as OrgGroup[];
+      return { version, org: orgKey, tree: new OrgTree(groups), rows };
+    })();
+    this.#snapshot = loading;
+    return loading;
+  }
+
+  #inScope(snapshot: Snapshot, rows: EntityScoreRow[], scope: Scope) {
+    switch (scope.type) {
+      case 'all':
+        return rows;
+      case 'group': {
+        if (!snapshot.tree.get(scope.ref)) {
+          throw new NotFoundError(`No group ${scope.ref} in the catalog`);
+        }
+        const owners = new Set(snapshot.tree.subtree(scope.ref));
+        return rows.filter(r => r.ownerRef && owners.has(r.ownerRef));
+      }
+      case 'system':
+        return rows.filter(r => r.systemRef === scope.ref);
+      default:
+        return rows.filter(r => r.domainRef === scope.ref);
+    }
+  }
+
+  async #countChecks(
+    snapshot: Snapshot,
+    scorecard: ScorecardDefinition,
+    rows: EntityScoreRow[],
+    scope: Scope,
+  ): Promise<CheckCount[]> {
+    const key = `${snapshot.version}|${scorecard.id}|${scopeName(scope)}`;
+    let counts = this.#checkCounts.get(key);
+    if (!counts) {
+      counts = this.#store.countCheckStatuses({
+        checkIds: scorecard.checks,
+        entityRefs:
+          scope.type === 'all' ? undefined : rows.map(r => r.entityRef),
+        scorecardId: scorecard.id,
+      });
+      this.#checkCounts.set(key, counts);
+    }
+    return counts;
+  }
+
+  #checkRows(scorecard: ScorecardDefinition, counts: CheckCount[]) {
+    const byCheck = new Map<string, Record<CheckStatus, number>>();
+    for (const { checkId, status, count } of counts) {
+      const row = byCheck.get(checkId) ?? emptyCounts();
+      row[status] += count;
+      byCheck.set(checkId, row);
+    }
+    const rows: CheckRollupRow[] = [];
+    for (const checkId of scorecard.checks) {
+      const check = this.#definitions.checks.find(c => c.id === checkId);
+      if (!check) continue;
+      const c = byCheck.get(checkId) ?? emptyCounts();
+      rows.push({
+        checkId,
+        title: check.title,
+        category: check.category,
+        severity: check.severity,
+        counts: c,
+        failing: c.fail + c.error,
+      });
+    }
+    return rows.sort(
+      (a, b) => b.failing - a.failing || a.checkId.localeCompare(b.checkId),
+    );
+  }
+}
+
+/** How many entities have a status on a check. */
+export interface CheckCount {
+  checkId: string;
+  status: CheckStatus;
+  count: number;
+}
+
+function emptyCounts(): Record<CheckStatus, number> {
+  return Object.fromEntries(CHECK_STATUSES.map(s => [s, 0])) as Record<
+    CheckStatus,
+    number
+  >;
+}
+
+function scopeName(scope: Scope) {
+  return scope.type === 'all' ? 'all' : scope.ref;
+}
+
+interface Accumulator {
+  entities: number;
+  scoreSum: number;
+  levels: Record<string, number>;
+  failing: number;
+}
+
+function accumulator(levels: string[]): Accumulator {
+  return {
+    entities: 0,
+    scoreSum: 0,
+    levels: Object.fromEntries([...levels, 'none'].map(l => [l, 0])),
+    failing: 0,
+  };
+}
+
+function add(
+  acc: Accumulator,
+  row: { score: number; level: string | null; failing?: string[] },
+) {
+  acc.entities += 1;
+  acc.scoreSum += row.score;
+  const level = row.level ?? 'none';
+  acc.levels[level] = (acc.levels[level] ?? 0) + 1;
+  if (row.failing?.length) acc.failing += 1;
+}
+
+function finish(acc: Accumulator): RollupSummary {
+  return {
+    entities: acc.entities,
+    averageScore: acc.entities
+      ? Math.round((acc.scoreSum / acc.entities) * 10) / 10
+      : null,
+    levels: acc.levels,
+    failing: acc.failing,
+  };
+}
+
+function summarize(
+  rows: { score: number; level: string | null; failing?: string[] }[],
+  levels: string[],
+): RollupSummary {
+  const acc = accumulator(levels);
+  for (const row of rows) add(acc, row);
+  return finish(acc);
+}
+
+function groupRollup(
+  tree: OrgTree,
+  rows: EntityScoreRow[],
+  levels: string[],
+  scope: Scope,
+): { groups: GroupRollupNode[]; unowned: RollupSummary } {
+  const totals = new Map<string, Accumulator>();
+  const own = new Map<string, number>();
+  const unowned = accumulator(levels);
+  for (const row of rows) {
+    const chain = row.ownerRef ? tree.ancestry(row.ownerRef) : [];
+    if (chain.length === 0) {
+      add(unowned, row);
+      continue;
+    }
+    own.set(chain[0], (own.get(chain[0]) ?? 0) + 1);
+    for (const ref of chain) {
+      let acc = totals.get(ref);
+      if (!acc) {
+        acc = accumulator(levels);
+        totals.set(ref, acc);
+      }
+      add(acc, row);
+    }
+  }
+  const node = (group: OrgGroup): GroupRollupNode => ({
+    ref: group.ref,
+    title: group.title,
+    type: group.type,
+    ownEntities: own.get(group.ref) ?? 0,
+    ...finish(totals.get(group.ref) ?? accumulator(levels)),
+    children: tree.children(group.ref).map(node),
+  });
+  const roots = scope.type === 'group' ? [tree.get(scope.ref)!] : tree.roots();
+  return { groups: roots.map(node), unowned: finish(unowned) };
+}
+
+function refRollup(
+  rows: EntityScoreRow[],
+  key: 'systemRef' | 'domainRef',
+  levels: string[],
+): RefRollupRow[] {
+  const byRef = new Map<string, Accumulator>();
+  for (const row of rows) {
+    const ref = row[key];
+    if (!ref) continue;
+    let acc = byRef.get(ref);
+    if (!acc) {
+      acc = accumulator(levels);
+      byRef.set(ref, acc);
+    }
+    add(acc, row);
+  }
+  return [...byRef.entries()]
+    .map(([ref, acc]) => ({ ref, ...finish(acc) }))
+    .sort((a, b) => a.ref.localeCompare(b.ref));
+}
+
+function categoryRows(rows: CheckRollupRow[]): CategoryRollupRow[] {
+  const byCategory = new Map<string, Record<CheckStatus, number>>();
+  for (const row of rows) {
+    const c = byCategory.get(row.category) ?? emptyCounts();
+    for (const status of CHECK_STATUSES) c[status] += row.counts[status];
+    byCategory.set(row.category, c);
+  }
+  return [...byCategory.entries()]
+    .map(([category, counts]) => {
+      const good = counts.pass + counts.waived;
+      const counted = good + counts.fail + counts.error;
+      return {
+        category,
+        counts,
+        failing: counts.fail + counts.error,
+        passRate: counted ? Math.round((good / counted) * 1000) / 10 : null,
+      };
+    })
+    .sort(
+      (a, b) => b.failing - a.failing || a.category.localeCompare(b.category),
+    );
+}

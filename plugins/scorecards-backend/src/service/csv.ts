@@ -1,0 +1,35 @@
+import type { EntityScoreRow } from '@guardrails/plugin-scorecards-common';
+
+const COLUMNS: Array<[string, (row: EntityScoreRow) => unknown]> = [
+  ['entityRef', r => r.entityRef],
+  ['title', r => r.title],
+  ['kind', r => r.kind],
+  ['type', r => r.type],
+  ['owner', r => r.ownerRef],
+  ['system', r => r.systemRef],
+  ['domain', r => r.domainRef],
+  ['scorecard', r => r.scorecardId],
+  ['level', r => r.level],
+  ['score', r => r.score],
+  ['failingChecks', r => r.failing.join(' ')],
+  ['since', r => r.since],
+];
+
+/** A cell as RFC 4180 wants it, and safe to open in a spreadsheet. */
+function cell(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  let text = String(value);
+  // A leading =, +, - or @ would make spreadsheets evaluate the cell as a formula; so would a
+  // tab or carriage return before one, which spreadsheets strip.
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** The drill-down rows as CSV with a header line. */
+export function toCsv(rows: EntityScoreRow[]): string {
+  const lines = [COLUMNS.map(([name]) => name).join(',')];
+  for (const row of rows) {
+    lines.push(COLUMNS.map(([, get]) => cell(get(row))).join(','));
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}

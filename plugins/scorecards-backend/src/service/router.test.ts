@@ -1,0 +1,724 @@
+import type { BackstageUserPrincipal } from '@backstage/backend-plugin-api';
+import {
+  mockCredentials,
+  mockErrorHandler,
+  mockServices,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import type { CatalogServiceRequestOptions } from '@backstage/plugin-catalog-node';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  scorecardsFactWritePermission,
+  scorecardsWaiverManagePermission,
+  type CheckResultView,
+  type EntityScorecardsResponse,
+  type StoredWaiver,
+} from '@guardrails/plugin-scorecards-common';
+import express from 'express';
+import { Duration } from 'luxon';
+import request from 'supertest';
+import { DatabaseScorecardsStore } from '../database';
+import { readScorecardDefinitions } from '../definitions';
+import { ScorecardEngine } from '../engine';
+import { EvaluationRunner } from '../run/EvaluationRunner';
+import { createRouter } from './router';
+import { RollupService } from './RollupService';
+
+jest.setTimeout(60_000);
+
+const NOW = new Date('2026-11-26T12:00:00.000Z');
+const DAY = 24 * 60 * 60 * 1000;
+const at = (days: number) => new Date(NOW.getTime() + days * DAY).toISOString();
+
+const CHECKOUT = 'component:default/checkout-api';
+const LEGACY = 'component:default/legacy-batch';
+const SECRET = 'component:default/secret-service';
+const MOCK_USER = 'user:default/mock';
+/** A user the catalog does not show {@link SECRET} to. */
+const OUTSIDER = 'user:default/outsider';
+
+function component(
+  name: string,
+  annotations: Record<string, string> = {},
+): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name, namespace: 'default', title: name, annotations },
+    spec: { type: 'service', lifecycle: 'production', owner: 'team-a' },
+    relations: [{ type: 'ownedBy', targetRef: 'group:default/team-a' }],
+  };
+}
+
+const entities: Entity[] = [
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Group',
+    metadata: { name: 'team-a', namespace: 'default' },
+    spec: { type: 'team', children: [] },
+  },
+  component('checkout-api', {
+    'pagerduty.com/integration-key': 'a1b2c3',
+    'sonarqube.org/project-key': 'acme_checkout',
+  }),
+  component('legacy-batch'),
+  component('secret-service', {
+    'pagerduty.com/integration-key': 'd4e5f6',
+  }),
+];
+
+function isOutsider(options?: CatalogServiceRequestOptions) {
+  const principal = options?.credentials?.principal as
+    | Partial<BackstageUserPrincipal>
+    | undefined;
+  return principal?.userEntityRef === OUTSIDER;
+}
+
+/** The in-memory catalog, except that the outsider cannot read {@link SECRET}. */
+function createCatalog() {
+  const inner = catalogServiceMock({ entities });
+  return catalogServiceMock.mock({
+    getEntityByRef: async (ref, options) =>
+      isOutsider(options as CatalogServiceRequestOptions) && ref === SECRET
+        ? undefined
+        : inner.getEntityByRef(ref, options),
+    getEntitiesByRefs: async (req, options) => {
+      const { items } = await inner.getEntitiesByRefs(req, options);
+      return {
+        items: isOutsider(options as CatalogServiceRequestOptions)
+          ? items.map((e, i) => (req.entityRefs[i] === SECRET ? undefined : e))
+          : items,
+      };
+    },
+    streamEntities: (req, options) => inner.streamEntities(req, options),
+  });
+}
+
+describe('createRouter', () => {
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+  const auditor = mockServices.auditor.mock();
+  let decision: AuthorizeResult.ALLOW | AuthorizeResult.DENY =
+    AuthorizeResult.ALLOW;
+  const permissions = mockServices.permissions.mock({
+    authorize: async requests => requests.map(() => ({ result: decision })),
+  });
+  let app: express.Express;
+  /** What the router and the runner take for the current time. */
+  let now = NOW;
+
+  const outsider = mockCredentials.user.header(OUTSIDER);
+
+  beforeAll(async () => {
+    const knex = await databases.init('SQLITE_3');
+    const store = await DatabaseScorecardsStore.create({
+      database: mockServices.database({ knex }),
+    });
+    const definitions = readScorecardDefinitions(mockServices.rootConfig());
+    const clock = () => now;
+    const runner = new EvaluationRunner({
+      engine: new ScorecardEngine(definitions),
+      store,
+      catalog: createCatalog(),
+      auth: mockServices.auth(),
+      logger: mockServices.logger.mock(),
+      clock,
+    });
+    const router = await createRouter({
+      httpAuth: mockServices.httpAuth(),
+      catalog: createCatalog(),
+      permissions,
+      auditor,
+      logger: mockServices.logger.mock(),
+      store,
+      runner,
+      rollups: new RollupService({ store, definitions }),
+      definitions,
+      waiverMaxDuration: Duration.fromISO('P90D'),
+      clock,
+    });
+    app = express().use(router).use(mockErrorHandler());
+  });
+
+  beforeEach(() => {
+    now = NOW;
+    decision = AuthorizeResult.ALLOW;
+    auditor.createEvent.mockClear();
+    permissions.authorize.mockClear();
+  });
+
+  async function evaluate(
+    entityRef: string,
+  ): Promise<EntityScorecardsResponse> {
+    const res = await request(app).post('/entity/evaluate').send({ entityRef });
+    expect(res.status).toBe(200);
+    return res.body;
+  }
+
+  function checkOf(body: EntityScorecardsResponse, checkId: string) {
+    const check = body.scorecards[0].checks.find(c => c.checkId === checkId);
+    expect(check).toBeDefined();
+    return check as CheckResultView;
+  }
+
+  /** The message of a response that must be a 400; it should name the field and say why. */
+  async function badRequestMessage(response: PromiseLike<request.Response>) {
+    const res = await response;
+    expect(res.status).toBe(400);
+    expect(res.body.error.name).toBe('InputError');
+    return String(res.body.error.message);
+  }
+
+  const validWaiver = (overrides: object = {}) => ({
+    entityRef: LEGACY,
+    checkId: 'on-call',
+    reason: 'Batch job; nobody is paged for it until the rewrite ships',
+    expiresAt: at(30),
+    ...overrides,
+  });
+
+  describe('entities the caller cannot read', () => {
+    let waiverId: string;
+
+    beforeAll(async () => {
+      await evaluate(SECRET);
+      const res = await request(app)
+        .post('/waivers')
+        .send(validWaiver({ entityRef: SECRET, checkId: 'security-scanning' }));
+      if (res.status !== 201) {
+        throw new Error(`Could not create a waiver: ${res.text}`);
+      }
+      waiverId = res.body.id;
+    });
+
+    it('are there for a caller who can read them', async () => {
+      const res = await request(app).get(`/entity?entityRef=${SECRET}`);
+      expect(res.status).toBe(200);
+      expect(res.body.entityRef).toBe(SECRET);
+    });
+
+    it.each([
+      ['GET', `/entity?entityRef=${SECRET}`],
+      ['GET', `/entity/history?entityRef=${SECRET}`],
+      ['GET', `/facts?entityRef=${SECRET}`],
+      ['GET', `/waivers?entityRef=${SECRET}`],
+    ])('are 404 on %s %s', async (_method, path) => {
+      const res = await request(app).get(path).set('Authorization', outsider);
+      expect(res.status).toBe(404);
+      expect(res.body.error.message).toContain(SECRET);
+    });
+
+    it('cannot be evaluated', async () => {
+      const res = await request(app)
+        .post('/entity/evaluate')
+        .set('Authorization', outsider)
+        .send({ entityRef: SECRET });
+      expect(res.status).toBe(404);
+    });
+
+    it('cannot be waived, and say nothing about permissions', async () => {
+      const res = await request(app)
+        .post('/waivers')
+        .set('Authorization', outsider)
+        .send(validWaiver({ entityRef: SECRET }));
+      expect(res.status).toBe(404);
+      expect(permissions.authorize).not.toHaveBeenCalled();
+      expect(auditor.createEvent).not.toHaveBeenCalled();
+    });
+
+    it('keep their waivers out of sight and out of reach', async () => {
+      const list = await request(app)
+        .get('/waivers')
+        .set('Authorization', outsider);
+      expect(list.status).toBe(200);
+      expect(list.body.items.map((w: StoredWaiver) => w.id)).not.toContain(
+        waiverId,
+      );
+
+      const revoke = await request(app)
+        .delete(`/waivers/${waiverId}`)
+        .set('Authorization', outsider);
+      expect(revoke.status).toBe(404);
+      const stillThere = await request(app).get(`/waivers?entityRef=${SECRET}`);
+      expect(stillThere.body.items.map((w: StoredWaiver) => w.id)).toEqual([
+        waiverId,
+      ]);
+    });
+
+    it('are left out of the drill-down', async () => {
+      await evaluate(CHECKOUT);
+      const mine = await request(app).get('/entities?sort=name');
+      expect(
+        mine.body.items.map((i: { entityRef: string }) => i.entityRef),
+      ).toContain(SECRET);
+
+      const theirs = await request(app)
+        .get('/entities?sort=name')
+        .set('Authorization', outsider);
+      expect(theirs.status).toBe(200);
+      const refs = theirs.body.items.map(
+        (i: { entityRef: string }) => i.entityRef,
+      );
+      expect(refs).toContain(CHECKOUT);
+      expect(refs).not.toContain(SECRET);
+
+      const csv = await request(app)
+        .get('/entities?format=csv')
+        .set('Authorization', outsider);
+      expect(csv.status).toBe(200);
+      expect(csv.text).toContain(CHECKOUT);
+      expect(csv.text).not.toContain(SECRET);
+    });
+  });
+
+  describe('bad input', () => {
+    it.each([
+      ['/entity', 'entityRef: '],
+      [
+        '/entity?entityRef=checkout-api',
+        "entityRef: 'checkout-api' is not an entity ref",
+      ],
+      ['/entity?entityRef=component:default/', 'entityRef: '],
+      [
+        '/entity/history?entityRef=nope',
+        "entityRef: 'nope' is not an entity ref",
+      ],
+      [
+        `/entity/history?entityRef=${CHECKOUT}&from=last-week`,
+        'from: expected an ISO-8601 date',
+      ],
+      ['/facts?entityRef=', 'entityRef: '],
+      ['/waivers?entityRef=x', "entityRef: 'x' is not an entity ref"],
+      ['/waivers?active=maybe', 'active: '],
+      [
+        '/rollup?scope=user:default/jane',
+        "scope: 'user:default/jane' is not a scope",
+      ],
+      ['/rollup?scope=team-a', "scope: 'team-a' is not a scope"],
+      ['/rollup?by=owner', 'by: '],
+      [
+        '/entities?scope=user:default/jane',
+        "scope: 'user:default/jane' is not a scope",
+      ],
+      [
+        '/entities?sort=color',
+        "sort: unknown sort 'color'; expected one of score, level, name, failing, since",
+      ],
+      ['/entities?sort=-color', "sort: unknown sort '-color'"],
+      ['/entities?pageSize=0', 'pageSize: '],
+      ['/entities?pageSize=501', 'pageSize: '],
+      ['/entities?pageSize=ten', 'pageSize: '],
+      ['/entities?page=0', 'page: '],
+      ['/entities?minScore=101', 'minScore: '],
+      ['/entities?format=xlsx', 'format: '],
+      [
+        '/trends?scope=user:default/jane',
+        "scope: 'user:default/jane' is not a scope",
+      ],
+      [
+        '/trends?interval=P0D',
+        "interval: 'P0D' is not a positive ISO-8601 duration",
+      ],
+      [
+        '/trends?interval=weekly',
+        "interval: 'weekly' is not a positive ISO-8601 duration",
+      ],
+      ['/trends?from=2026-11-01&to=2026-10-01', 'from must be before to'],
+      [
+        '/trends?from=2016-01-01&to=2026-01-01&interval=P1D',
+        'more than 400 intervals',
+      ],
+      ['/runs?limit=0', 'limit: '],
+    ])('GET %s is 400 naming the field', async (path, message) => {
+      expect(await badRequestMessage(request(app).get(path))).toContain(
+        message,
+      );
+    });
+
+    it('answers a level no scorecard has with no entities', async () => {
+      const res = await request(app).get('/entities?level=Platinum');
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ total: 0, items: [] });
+    });
+
+    it.each([
+      ['/entities?scorecard=api-quality', "No scorecard 'api-quality'"],
+      ['/rollup?scorecard=api-quality', "No scorecard 'api-quality'"],
+      ['/trends?scorecard=api-quality', "No scorecard 'api-quality'"],
+      ['/entities?failingCheck=has-swagger', "No check 'has-swagger'"],
+      ['/rollup?scope=group:default/nobody', 'No group group:default/nobody'],
+      ['/entities?scope=group:default/nobody', 'No group group:default/nobody'],
+    ])('GET %s is 404 saying what is missing', async (path, message) => {
+      const res = await request(app).get(path);
+      expect(res.status).toBe(404);
+      expect(res.body.error.message).toContain(message);
+    });
+
+    it('rejects an evaluation request without an entity ref', async () => {
+      expect(
+        await badRequestMessage(
+          request(app)
+            .post('/entity/evaluate')
+            .send({ entityRef: 'checkout-api' }),
+        ),
+      ).toContain("entityRef: 'checkout-api' is not an entity ref");
+    });
+
+    const fact = (overrides: object = {}) => ({
+      entityRef: CHECKOUT,
+      name: 'chaos',
+      value: { lastExperimentAt: at(-3) },
+      ...overrides,
+    });
+
+    it.each([
+      ['no facts', {}, 'facts: '],
+      ['an empty list', { facts: [] }, 'facts: '],
+      [
+        '1001 facts',
+        { facts: Array.from({ length: 1001 }, () => fact()) },
+        'facts: ',
+      ],
+      [
+        'a fact without a name',
+        { facts: [{ entityRef: CHECKOUT, value: 1 }] },
+        'facts.0.name: ',
+      ],
+      [
+        'a fact without a value',
+        { facts: [{ entityRef: CHECKOUT, name: 'chaos' }] },
+        'facts.0.value: ',
+      ],
+      [
+        'a fact name rules cannot read',
+        { facts: [fact(), fact({ name: 'chaos.lastRun' })] },
+        'facts.1.name: a fact name starts with a letter',
+      ],
+      [
+        'a fact name starting with a digit',
+        { facts: [fact({ name: '9lives' })] },
+        'facts.0.name: a fact name starts with a letter',
+      ],
+      [
+        'a bad entity ref',
+        { facts: [fact({ entityRef: 'checkout-api' })] },
+        "facts.0.entityRef: 'checkout-api' is not an entity ref",
+      ],
+      [
+        'an observation in the future',
+        { facts: [fact({ observedAt: at(1) })] },
+        'facts.0.observedAt: observedAt is in the future',
+      ],
+      [
+        'an observation that is not a date',
+        { facts: [fact({ observedAt: 'yesterday' })] },
+        'facts.0.observedAt: expected an ISO-8601 date',
+      ],
+      [
+        'a freshness that is not a duration',
+        { facts: [fact({ freshFor: '30 days' })] },
+        "facts.0.freshFor: '30 days' is not a positive ISO-8601 duration",
+      ],
+      [
+        'a freshness of zero',
+        { facts: [fact({ freshFor: 'PT0S' })] },
+        "facts.0.freshFor: 'PT0S' is not a positive",
+      ],
+    ])('rejects facts with %s', async (_what, body, message) => {
+      expect(
+        await badRequestMessage(request(app).post('/facts').send(body)),
+      ).toContain(message);
+      expect(auditor.createEvent).not.toHaveBeenCalled();
+    });
+
+    it.each([
+      ['no reason', { reason: undefined }, 'reason: a waiver needs a reason'],
+      ['a blank reason', { reason: '   ' }, 'reason: a waiver needs a reason'],
+      [
+        'an expiry in the past',
+        { expiresAt: at(-1) },
+        'expiresAt: expiresAt must be in the future',
+      ],
+      [
+        'an expiry beyond the maximum',
+        { expiresAt: at(91) },
+        'expiresAt: a waiver may last at most P90D',
+      ],
+      ['no expiry', { expiresAt: undefined }, 'expiresAt: '],
+      [
+        'an expiry that is not a date',
+        { expiresAt: 'end of quarter' },
+        'expiresAt: expected an ISO-8601 date',
+      ],
+      // 1 December to some readers, 12 January to others.
+      [
+        'an expiry in a locale format',
+        { expiresAt: '01/12/2027' },
+        'expiresAt: expected an ISO-8601 date',
+      ],
+      [
+        'an unknown check',
+        { checkId: 'has-swagger' },
+        'checkId: no such check',
+      ],
+      [
+        'a bad entity ref',
+        { entityRef: 'legacy-batch' },
+        "entityRef: 'legacy-batch' is not an entity ref",
+      ],
+    ])('rejects a waiver with %s', async (_what, overrides, message) => {
+      expect(
+        await badRequestMessage(
+          request(app).post('/waivers').send(validWaiver(overrides)),
+        ),
+      ).toContain(message);
+      expect(auditor.createEvent).not.toHaveBeenCalled();
+    });
+
+    it('rejects a waiver id that cannot be one, and 404s an unknown one', async () => {
+      expect(
+        await badRequestMessage(
+          request(app).delete(`/waivers/${'x'.repeat(101)}`),
+        ),
+      ).toContain('id: ');
+      const res = await request(app).delete('/waivers/3f1e0a6c-no-such-waiver');
+      expect(res.status).toBe(404);
+    });
+  });
+
+  describe('waivers', () => {
+    it('are refused when the policy denies, and nothing changes', async () => {
+      decision = AuthorizeResult.DENY;
+      const res = await request(app).post('/waivers').send(validWaiver());
+      expect(res.status).toBe(403);
+      expect(res.body.error.message).toContain('scorecards.waiver.manage');
+      expect(permissions.authorize).toHaveBeenCalledWith(
+        [{ permission: scorecardsWaiverManagePermission, resourceRef: LEGACY }],
+        expect.anything(),
+      );
+      expect(auditor.createEvent).not.toHaveBeenCalled();
+      const list = await request(app).get(`/waivers?entityRef=${LEGACY}`);
+      expect(list.body.items).toEqual([]);
+    });
+
+    it('excuse a failing check until revoked, with an audit trail', async () => {
+      const before = await evaluate(LEGACY);
+      expect(checkOf(before, 'on-call').status).toBe('fail');
+
+      const created = await request(app).post('/waivers').send(validWaiver());
+      expect(created.status).toBe(201);
+      const waiver: StoredWaiver = created.body;
+      expect(waiver).toMatchObject({
+        id: expect.any(String),
+        entityRef: LEGACY,
+        checkId: 'on-call',
+        reason: validWaiver().reason,
+        expiresAt: at(30),
+        grantedBy: MOCK_USER,
+        createdAt: NOW.toISOString(),
+        source: 'api',
+      });
+      expect(permissions.authorize).toHaveBeenCalledWith(
+        [{ permission: scorecardsWaiverManagePermission, resourceRef: LEGACY }],
+        expect.anything(),
+      );
+      expect(auditor.createEvent).toHaveBeenCalledWith(
+        expect.objectContaining({
+          eventId: 'waiver-create',
+          severityLevel: 'medium',
+          meta: { entityRef: LEGACY, checkId: 'on-call', expiresAt: at(30) },
+        }),
+      );
+      const createEvent = await auditor.createEvent.mock.results[0].value;
+      expect(createEvent.success).toHaveBeenCalledWith({
+        meta: { waiverId: waiver.id },
+      });
+
+      // The router re-evaluated the entity: no separate evaluation needed.
+      const waived = (await request(app).get(`/entity?entityRef=${LEGACY}`))
+        .body;
+      const onCall = checkOf(waived, 'on-call');
+      expect(onCall.status).toBe('waived');
+      expect(onCall.waiver).toMatchObject({
+        applied: true,
+        waiver: expect.objectContaining({ reason: validWaiver().reason }),
+      });
+      expect(waived.scorecards[0].score).toBeGreaterThan(
+        before.scorecards[0].score,
+      );
+      expect(waived.scorecards[0].nextLevel.blockedBy).not.toContain('on-call');
+
+      const listed = await request(app).get(`/waivers?entityRef=${LEGACY}`);
+      expect(listed.body.items.map((w: StoredWaiver) => w.id)).toEqual([
+        waiver.id,
+      ]);
+
+      decision = AuthorizeResult.DENY;
+      const refused = await request(app).delete(`/waivers/${waiver.id}`);
+      expect(refused.status).toBe(403);
+      expect(
+        checkOf(
+          (await request(app).get(`/entity?entityRef=${LEGACY}`)).body,
+          'on-call',
+        ).status,
+      ).toBe('waived');
+
+      decision = AuthorizeResult.ALLOW;
+      auditor.createEvent.mockClear();
+      const revoked = await request(app).delete(`/waivers/${waiver.id}`);
+      expect(revoked.status).toBe(204);
+      expect(auditor.createEvent).toHaveBeenCalledWith(
+        expect.objectContaining({
+          eventId: 'waiver-revoke',
+          meta: { waiverId: waiver.id, entityRef: LEGACY, checkId: 'on-call' },
+        }),
+      );
+      const revokeEvent = await auditor.createEvent.mock.results[0].value;
+      expect(revokeEvent.success).toHaveBeenCalled();
+
+      const after = (await request(app).get(`/entity?entityRef=${LEGACY}`))
+        .body;
+      expect(checkOf(after, 'on-call').status).toBe('fail');
+      expect(after.scorecards[0].score).toBe(before.scorecards[0].score);
+
+      const active = await request(app).get(`/waivers?entityRef=${LEGACY}`);
+      expect(active.body.items).toEqual([]);
+      const all = await request(app).get(
+        `/waivers?entityRef=${LEGACY}&active=false`,
+      );
+      expect(all.body.items).toEqual([
+        expect.objectContaining({
+          id: waiver.id,
+          revokedAt: NOW.toISOString(),
+          revokedBy: MOCK_USER,
+        }),
+      ]);
+
+      const again = await request(app).delete(`/waivers/${waiver.id}`);
+      expect(again.status).toBe(404);
+    });
+
+    it('cannot be revoked once expired', async () => {
+      const created = await request(app)
+        .post('/waivers')
+        .send(validWaiver({ checkId: 'security-scanning', expiresAt: at(1) }));
+      expect(created.status).toBe(201);
+      expect(
+        checkOf(
+          (await request(app).get(`/entity?entityRef=${LEGACY}`)).body,
+          'security-scanning',
+        ).status,
+      ).toBe('waived');
+
+      now = new Date(at(2));
+      expect(checkOf(await evaluate(LEGACY), 'security-scanning').status).toBe(
+        'fail',
+      );
+      const active = await request(app).get(`/waivers?entityRef=${LEGACY}`);
+      expect(active.body.items).toEqual([]);
+
+      auditor.createEvent.mockClear();
+      const res = await request(app).delete(`/waivers/${created.body.id}`);
+      expect(res.status).toBe(404);
+      expect(res.body.error.message).toContain('No active waiver');
+      expect(auditor.createEvent).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('facts', () => {
+    const chaos = {
+      entityRef: CHECKOUT,
+      name: 'chaos',
+      value: { lastExperimentAt: at(-3) },
+    };
+
+    it('are refused when the policy denies, and nothing is stored', async () => {
+      decision = AuthorizeResult.DENY;
+      const res = await request(app)
+        .post('/facts')
+        .send({ facts: [{ ...chaos, entityRef: LEGACY }] });
+      expect(res.status).toBe(403);
+      expect(res.body.error.message).toContain('scorecards.fact.write');
+      expect(permissions.authorize).toHaveBeenCalledWith(
+        [{ permission: scorecardsFactWritePermission }],
+        expect.anything(),
+      );
+      expect(auditor.createEvent).not.toHaveBeenCalled();
+      const read = await request(app).get(`/facts?entityRef=${LEGACY}`);
+      expect(read.body).toEqual({ facts: [] });
+    });
+
+    it('are stored, read back and used by the next evaluation', async () => {
+      const before = await evaluate(CHECKOUT);
+      expect(checkOf(before, 'chaos-practice').status).toBe('warn');
+
+      const res = await request(app)
+        .post('/facts')
+        // Refs are normalised, as the catalog writes them.
+        .send({
+          facts: [{ ...chaos, entityRef: 'Component:Default/checkout-api' }],
+        });
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual({ accepted: 1 });
+      expect(auditor.createEvent).toHaveBeenCalledWith(
+        expect.objectContaining({
+          eventId: 'fact-write',
+          meta: { count: 1, entityRefs: [CHECKOUT] },
+        }),
+      );
+      const event = await auditor.createEvent.mock.results[0].value;
+      expect(event.success).toHaveBeenCalled();
+
+      const read = await request(app).get(`/facts?entityRef=${CHECKOUT}`);
+      expect(read.status).toBe(200);
+      expect(read.body.facts).toEqual([
+        {
+          entityRef: CHECKOUT,
+          name: 'chaos',
+          value: chaos.value,
+          observedAt: NOW.toISOString(),
+          source: MOCK_USER,
+        },
+      ]);
+
+      const after = await evaluate(CHECKOUT);
+      const practice = checkOf(after, 'chaos-practice');
+      expect(practice.status).toBe('pass');
+      expect(practice.explanation).toEqual(expect.any(String));
+    });
+
+    it('replace the previous value of the same name', async () => {
+      const observedAt = at(-1);
+      const res = await request(app)
+        .post('/facts')
+        .send({
+          facts: [
+            {
+              ...chaos,
+              value: { lastExperimentAt: at(-200) },
+              observedAt,
+              freshFor: 'P30D',
+              source: 'chaos-monkey',
+            },
+          ],
+        });
+      expect(res.status).toBe(202);
+      const read = await request(app).get(`/facts?entityRef=${CHECKOUT}`);
+      expect(read.body.facts).toEqual([
+        {
+          entityRef: CHECKOUT,
+          name: 'chaos',
+          value: { lastExperimentAt: at(-200) },
+          observedAt,
+          freshFor: 'P30D',
+          source: 'chaos-monkey',
+        },
+      ]);
+      // An experiment 200 days ago is no longer practice.
+      expect(checkOf(await evaluate(CHECKOUT), 'chaos-practice').status).toBe(
+        'warn',
+      );
+    });
+  });
+});

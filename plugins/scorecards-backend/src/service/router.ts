@@ -1,0 +1,607 @@
+import {
+  AuditorService,
+  BackstageCredentials,
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  DefinitionsResponse,
+  EntitiesPageResponse,
+  EntityHistoryResponse,
+  EntityScorecardsResponse,
+  EntityScoreRow,
+  ScorecardDefinitions,
+  scorecardsFactWritePermission,
+  scorecardsWaiverManagePermission,
+  StoredWaiver,
+} from '@guardrails/plugin-scorecards-common';
+import express from 'express';
+import Router from 'express-promise-router';
+import { DateTime, Duration } from 'luxon';
+import { z } from 'zod';
+import type { ScorecardsStore, StoredEntityResults } from '../database';
+import type { EvaluationRunner } from '../run/EvaluationRunner';
+import type { RollupService } from './RollupService';
+import { toCsv } from './csv';
+import {
+  durationSchema,
+  entityRefSchema,
+  parse,
+  scopeSchema,
+  timestampSchema,
+} from './validation';
+
+/** What the router needs. */
+export interface RouterOptions {
+  httpAuth: HttpAuthService;
+  catalog: CatalogService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  logger: LoggerService;
+  store: ScorecardsStore;
+  runner: EvaluationRunner;
+  rollups: RollupService;
+  definitions: ScorecardDefinitions;
+  /** The longest a waiver may last. */
+  waiverMaxDuration: Duration;
+  /** The current time; injectable so tests control it. */
+  clock?: () => Date;
+}
+
+const MAX_PAGE_SIZE = 500;
+const MAX_FACTS_PER_REQUEST = 1000;
+
+const sortFields = ['score', 'level', 'name', 'failing', 'since'] as const;
+
+/** Creates the REST API served under `/api/scorecards`. */
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const {
+    httpAuth,
+    catalog,
+    permissions,
+    auditor,
+    logger,
+    store,
+    runner,
+    rollups,
+    definitions,
+  } = options;
+  const clock = options.clock ?? (() => new Date());
+  const checkIds = new Set(definitions.checks.map(c => c.id));
+  const defaultScorecard = definitions.scorecards[0]?.id ?? '';
+
+  const router = Router();
+  router.use(express.json({ limit: '2mb' }));
+
+  /** Throws 404 unless the caller may read the entity in the catalog. */
+  async function assertVisible(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ) {
+    const { items } = await catalog.getEntitiesByRefs(
+      { entityRefs: [entityRef], fields: ['kind'] },
+      { credentials },
+    );
+    if (!items[0]) {
+      throw new NotFoundError(`No entity ${entityRef} in the catalog`);
+    }
+  }
+
+  /** The rows the caller may read in the catalog. */
+  async function visibleRows(
+    rows: EntityScoreRow[],
+    credentials: BackstageCredentials,
+  ) {
+    const visible: EntityScoreRow[] = [];
+    for (let i = 0; i < rows.length; i += 1000) {
+      const chunk = rows.slice(i, i + 1000);
+      const { items } = await catalog.getEntitiesByRefs(
+        { entityRefs: chunk.map(r => r.entityRef), fields: ['kind'] },
+        { credentials },
+      );
+      chunk.forEach((row, j) => items[j] && visible.push(row));
+    }
+    return visible;
+  }
+
+  async function authorize(
+    credentials: BackstageCredentials,
+    request:
+      | {
+          permission: typeof scorecardsWaiverManagePermission;
+          resourceRef: string;
+        }
+      | { permission: typeof scorecardsFactWritePermission },
+  ) {
+    const [decision] = await permissions.authorize([request], { credentials });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `Permission ${request.permission.name} is required`,
+      );
+    }
+  }
+
+  function principalRef(credentials: BackstageCredentials): string {
+    const p = credentials.principal as
+      | { type: 'user'; userEntityRef: string }
+      | { type: 'service'; subject: string };
+    return p.type === 'user' ? p.userEntityRef : p.subject;
+  }
+
+  function toView(stored: StoredEntityResults): EntityScorecardsResponse {
+    const results = new Map(stored.checks.map(c => [c.checkId, c]));
+    return {
+      entityRef: stored.info.entityRef,
+      updatedAt: stored.updatedAt,
+      scorecards: stored.scorecards.flatMap(result => {
+        const scorecard = definitions.scorecards.find(
+          s => s.id === result.scorecardId,
+        );
+        if (!scorecard) return [];
+        return [
+          {
+            ...result,
+            title: scorecard.title,
+            description: scorecard.description,
+            levels: scorecard.levels.map(l => l.name),
+            checks: scorecard.checks.flatMap(id => {
+              const check = definitions.checks.find(c => c.id === id);
+              const r = results.get(id);
+              if (!check || !r) return [];
+              return [
+                {
+                  ...r,
+                  title: check.title,
+                  description: check.description,
+                  category: check.category,
+                  severity: check.severity,
+                  remediation: check.remediation,
+                  links: check.links,
+                  enforcedFrom: check.enforcedFrom,
+                },
+              ];
+            }),
+          },
+        ];
+      }),
+    };
+  }
+
+  async function reevaluate(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ) {
+    try {
+      await runner.evaluateEntity(entityRef, credentials);
+    } catch (error) {
+      // The write itself succeeded; the next scheduled run evaluates the entity anyway.
+      logger.warn(`Could not re-evaluate ${entityRef}: ${error}`);
+    }
+  }
+
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  router.get('/definitions', async (req, res) => {
+    await httpAuth.credentials(req);
+    const body: DefinitionsResponse = definitions;
+    res.json(body);
+  });
+
+  router.get('/entity', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    const { entityRef } = parse(
+      z.object({ entityRef: entityRefSchema }),
+      req.query,
+      'query',
+    );
+    await assertVisible(entityRef, credentials);
+    const stored = await store.getEntityResults(entityRef);
+    if (!stored) {
+      throw new NotFoundError(
+        `No scorecard results for ${entityRef}; no scorecard applies to it, or it has not been evaluated yet`,
+      );
+    }
+    res.json(toView(stored));
+  });
+
+  router.post('/entity/evaluate', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    const { entityRef } = parse(
+      z.object({ entityRef: entityRefSchema }),
+      req.body,
+      'body',
+    );
+    const stored = await runner.evaluateEntity(entityRef, credentials);
+    res.json(toView(stored));
+  });
+
+  router.get('/entity/history', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    const now = clock();
+    const query = parse(
+      z.object({
+        entityRef: entityRefSchema,
+        from: timestampSchema.optional(),
+        to: timestampSchema.optional(),
+      }),
+      req.query,
+      'query',
+    );
+    await assertVisible(query.entityRef, credentials);
+    const to = query.to ?? now;
+    const from =
+      query.from ?? DateTime.fromJSDate(to).minus({ days: 90 }).toJSDate();
+    if (from > to) {
+      throw new InputError('Invalid query: from must be before to');
+    }
+    const events = await store.getHistory(query.entityRef, { from, to });
+    const body: EntityHistoryResponse = {
+      entityRef: query.entityRef,
+      from: from.toISOString(),
+      to: to.toISOString(),
+      events,
+    };
+    res.json(body);
+  });
+
+  router.get('/rollup', async (req, res) => {
+    await httpAuth.credentials(req);
+    const query = parse(
+      z.object({
+        scorecard: z.string().default(defaultScorecard),
+        by: z
+          .enum(['group', 'system', 'domain', 'check', 'category'])
+          .default('group'),
+        scope: scopeSchema,
+      }),
+      req.query,
+      'query',
+    );
+    res.json(
+      await rollups.rollup({
+        scorecardId: query.scorecard,
+        by: query.by,
+        scope: query.scope,
+      }),
+    );
+  });
+
+  router.get('/entities', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    const query = parse(
+      z.object({
+        scorecard: z.string().default(defaultScorecard),
+        scope: scopeSchema,
+        kind: z.string().optional(),
+        type: z.string().optional(),
+        level: z.string().optional(),
+        failingCheck: z.string().optional(),
+        minScore: z.coerce.number().min(0).max(100).optional(),
+        maxScore: z.coerce.number().min(0).max(100).optional(),
+        q: z.string().max(200).optional(),
+        sort: z
+          .string()
+          .default('score')
+          .transform((value, ctx) => {
+            const order = value.startsWith('-') ? 'desc' : 'asc';
+            const field = value.replace(/^[-+]/, '');
+            if (!(sortFields as readonly string[]).includes(field)) {
+              ctx.addIssue({
+                code: 'custom',
+                message: `unknown sort '${value}'; expected one of ${sortFields.join(
+                  ', ',
+                )}, optionally prefixed with -`,
+              });
+              return z.NEVER;
+            }
+            return {
+              field: field as (typeof sortFields)[number],
+              order,
+            } as const;
+          }),
+        page: z.coerce.number().int().min(1).default(1),
+        pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
+        format: z.enum(['json', 'csv']).default('json'),
+      }),
+      req.query,
+      'query',
+    );
+    rollups.scorecard(query.scorecard);
+    if (query.failingCheck && !checkIds.has(query.failingCheck)) {
+      throw new NotFoundError(`No check '${query.failingCheck}'`);
+    }
+    const filter = {
+      ...(await rollups.scopeFilter(query.scope)),
+      scorecardId: query.scorecard,
+      kind: query.kind,
+      type: query.type,
+      level: query.level === 'none' ? null : query.level,
+      failingCheck: query.failingCheck,
+      minScore: query.minScore,
+      maxScore: query.maxScore,
+      search: query.q,
+    };
+
+    if (query.format === 'csv') {
+      const { rows } = await store.listScores(filter, { sort: query.sort });
+      const visible = await visibleRows(rows, credentials);
+      res
+        .type('text/csv')
+        .attachment(`scorecards-${query.scorecard}.csv`)
+        .send(toCsv(visible));
+      return;
+    }
+
+    const { rows, total } = await store.listScores(filter, {
+      sort: query.sort,
+      offset: (query.page - 1) * query.pageSize,
+      limit: query.pageSize,
+    });
+    const body: EntitiesPageResponse = {
+      scorecardId: query.scorecard,
+      total,
+      page: query.page,
+      pageSize: query.pageSize,
+      items: await visibleRows(rows, credentials),
+    };
+    res.json(body);
+  });
+
+  router.get('/trends', async (req, res) => {
+    await httpAuth.credentials(req);
+    const now = clock();
+    const query = parse(
+      z.object({
+        scorecard: z.string().default(defaultScorecard),
+        scope: scopeSchema,
+        from: timestampSchema.optional(),
+        to: timestampSchema.optional(),
+        interval: durationSchema.optional(),
+      }),
+      req.query,
+      'query',
+    );
+    const to = query.to ?? now;
+    const from =
+      query.from ?? DateTime.fromJSDate(to).minus({ weeks: 12 }).toJSDate();
+    if (from > to) {
+      throw new InputError('Invalid query: from must be before to');
+    }
+    res.json(
+      await rollups.trends({
+        scorecardId: query.scorecard,
+        scope: query.scope,
+        from,
+        to,
+        interval: query.interval ?? Duration.fromObject({ weeks: 1 }),
+      }),
+    );
+  });
+
+  router.post('/facts', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    const now = clock();
+    const body = parse(
+      z.object({
+        facts: z
+          .array(
+            z.object({
+              entityRef: entityRefSchema,
+              name: z
+                .string()
+                .regex(
+                  /^[a-zA-Z][a-zA-Z0-9_-]{0,62}$/,
+                  'a fact name starts with a letter and holds letters, digits, _ and - (rules read it as facts.<name>)',
+                ),
+              value: z.json(),
+              observedAt: timestampSchema
+                .refine(d => d.getTime() <= now.getTime() + 5 * 60_000, {
+                  message: 'observedAt is in the future',
+                })
+                .optional(),
+              freshFor: durationSchema.optional(),
+              source: z.string().max(200).optional(),
+            }),
+          )
+          .min(1)
+          .max(MAX_FACTS_PER_REQUEST),
+      }),
+      req.body,
+      'facts',
+    );
+    await authorize(credentials, { permission: scorecardsFactWritePermission });
+    const event = await auditor.createEvent({
+      eventId: 'fact-write',
+      severityLevel: 'low',
+      request: req,
+      meta: {
+        count: body.facts.length,
+        entityRefs: [...new Set(body.facts.map(f => f.entityRef))].slice(
+          0,
+          100,
+        ),
+      },
+    });
+    try {
+      await store.upsertFacts(
+        body.facts.map(f => ({
+          entityRef: f.entityRef,
+          name: f.name,
+          value: f.value as any,
+          observedAt: (f.observedAt ?? now).toISOString(),
+          freshFor: f.freshFor?.toISO() ?? undefined,
+          source: f.source ?? principalRef(credentials),
+        })),
+      );
+      await event.success();
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+    res.status(202).json({ accepted: body.facts.length });
+  });
+
+  router.get('/facts', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    const { entityRef } = parse(
+      z.object({ entityRef: entityRefSchema }),
+      req.query,
+      'query',
+    );
+    await assertVisible(entityRef, credentials);
+    const facts = await store.getFacts([entityRef]);
+    res.json({ facts: facts.get(entityRef) ?? [] });
+  });
+
+  router.post('/waivers', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    const now = clock();
+    const latest = DateTime.fromJSDate(now).plus(options.waiverMaxDuration);
+    const input = parse(
+      z.object({
+        entityRef: entityRefSchema,
+        checkId: z.string().refine(id => checkIds.has(id), {
+          message: 'no such check',
+        }),
+        reason: z
+          .string({ error: 'a waiver needs a reason' })
+          .trim()
+          .min(1, 'a waiver needs a reason')
+          .max(2000),
+        expiresAt: timestampSchema
+          .refine(d => d.getTime() > now.getTime(), {
+            message: 'expiresAt must be in the future',
+          })
+          .refine(d => d.getTime() <= latest.toMillis(), {
+            message: `a waiver may last at most ${options.waiverMaxDuration.toISO()}`,
+          }),
+      }),
+      req.body,
+      'waiver',
+    );
+    await assertVisible(input.entityRef, credentials);
+    await authorize(credentials, {
+      permission: scorecardsWaiverManagePermission,
+      resourceRef: input.entityRef,
+    });
+    const event = await auditor.createEvent({
+      eventId: 'waiver-create',
+      severityLevel: 'medium',
+      request: req,
+      meta: {
+        entityRef: input.entityRef,
+        checkId: input.checkId,
+        expiresAt: input.expiresAt.toISOString(),
+      },
+    });
+    let waiver: StoredWaiver;
+    try {
+      waiver = await store.createWaiver(
+        {
+          entityRef: input.entityRef,
+          checkId: input.checkId,
+          reason: input.reason,
+          expiresAt: input.expiresAt.toISOString(),
+          grantedBy: principalRef(credentials),
+        },
+        now,
+      );
+      await event.success({ meta: { waiverId: waiver.id } });
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+    await reevaluate(input.entityRef, credentials);
+    res.status(201).json(waiver);
+  });
+
+  router.get('/waivers', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    const query = parse(
+      z.object({
+        entityRef: entityRefSchema.optional(),
+        active: z.enum(['true', 'false']).default('true'),
+      }),
+      req.query,
+      'query',
+    );
+    if (query.entityRef) {
+      await assertVisible(query.entityRef, credentials);
+    }
+    const waivers = await store.listWaivers({
+      entityRef: query.entityRef,
+      activeAt: query.active === 'true' ? clock() : undefined,
+    });
+    const refs = [...new Set(waivers.map(w => w.entityRef))];
+    const { items } = refs.length
+      ? await catalog.getEntitiesByRefs(
+          { entityRefs: refs, fields: ['kind'] },
+          { credentials },
+        )
+      : { items: [] };
+    const visible = new Set(refs.filter((_, i) => items[i]));
+    res.json({ items: waivers.filter(w => visible.has(w.entityRef)) });
+  });
+
+  router.delete('/waivers/:id', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    const { id } = parse(
+      z.object({ id: z.string().min(1).max(100) }),
+      req.params,
+      'path',
+    );
+    const waiver = await store.getWaiver(id);
+    // An expired waiver is no longer active: revoking it would change nothing yet be audited.
+    if (
+      !waiver ||
+      waiver.revokedAt ||
+      Date.parse(waiver.expiresAt) <= clock().getTime()
+    ) {
+      throw new NotFoundError(`No active waiver ${id}`);
+    }
+    await assertVisible(waiver.entityRef, credentials);
+    await authorize(credentials, {
+      permission: scorecardsWaiverManagePermission,
+      resourceRef: waiver.entityRef,
+    });
+    const event = await auditor.createEvent({
+      eventId: 'waiver-revoke',
+      severityLevel: 'medium',
+      request: req,
+      meta: {
+        waiverId: id,
+        entityRef: waiver.entityRef,
+        checkId: waiver.checkId,
+      },
+    });
+    try {
+      await store.revokeWaiver(id, principalRef(credentials), clock());
+      await event.success();
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+    await reevaluate(waiver.entityRef, credentials);
+    res.status(204).end();
+  });
+
+  router.get('/runs', async (req, res) => {
+    await httpAuth.credentials(req);
+    const { limit } = parse(
+      z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }),
+      req.query,
+      'query',
+    );
+    res.json({ items: await store.listRuns(limit) });
+  });
+
+  return router;
+}

@@ -1,0 +1,346 @@
+import type {
+  CheckDefinition,
+  CheckResult,
+  CheckStatus,
+  JsonValue,
+  ScorecardDefinition,
+  ScorecardResult,
+  Waiver,
+} from './types';
+
+/**
+ * What the store keeps about an evaluated entity besides its results: the catalog facts that
+ * rollups and drill-downs group and filter by.
+ *
+ * @public
+ */
+export interface EntityInfo {
+  /** Full lower-case entity ref, `kind:namespace/name`. */
+  entityRef: string;
+  kind: string;
+  /** `spec.type`, when the entity has one. */
+  type?: string;
+  title?: string;
+  lifecycle?: string;
+  /** Full ref of the owner (from the `ownedBy` relation), when there is one. */
+  ownerRef?: string;
+  /** Full ref of the System the entity is part of, when there is one. */
+  systemRef?: string;
+  /** Full ref of the Domain, of the entity itself or of its System. */
+  domainRef?: string;
+}
+
+/**
+ * One row of the latest per-scorecard standing, for rollups and drill-downs.
+ *
+ * @public
+ */
+export interface EntityScoreRow extends EntityInfo {
+  scorecardId: string;
+  level: string | null;
+  levelIndex: number;
+  score: number;
+  counts: Record<CheckStatus, number>;
+  /** Ids of the scorecard's checks whose status is `fail` or `error`. */
+  failing: string[];
+  /** ISO timestamp since which the entity has had this level. */
+  since: string;
+}
+
+/**
+ * One change in an entity's history.
+ *
+ * @public
+ */
+export type HistoryEvent =
+  | {
+      type: 'check';
+      entityRef: string;
+      checkId: string;
+      status: CheckStatus;
+      /** Status before the change; absent when the check first appeared. */
+      previousStatus?: CheckStatus;
+      at: string;
+    }
+  | {
+      type: 'scorecard';
+      entityRef: string;
+      scorecardId: string;
+      level: string | null;
+      score: number;
+      previousLevel?: string | null;
+      previousScore?: number;
+      at: string;
+    }
+  | {
+      /** The entity left the catalog. */
+      type: 'removed';
+      entityRef: string;
+      at: string;
+    };
+
+/**
+ * A waiver as stored, with its revocation if any.
+ *
+ * @public
+ */
+export interface StoredWaiver extends Waiver {
+  id: string;
+  createdAt: string;
+  revokedAt?: string;
+  revokedBy?: string;
+}
+
+/**
+ * The record of one evaluation run.
+ *
+ * @public
+ */
+export interface RunRecord {
+  id: string;
+  /** What started it: the schedule, or an on-demand request. */
+  trigger: 'schedule' | 'manual';
+  status: 'running' | 'succeeded' | 'failed';
+  startedAt: string;
+  finishedAt?: string;
+  durationMs?: number;
+  /** Entities evaluated. */
+  entities: number;
+  /** Entities whose results changed and were written. */
+  changed: number;
+  /** Entities that left the catalog and were removed. */
+  removed: number;
+  /** Fingerprint of the definitions the run evaluated. */
+  definitionsFingerprint: string;
+  /** Why the run failed, when it did. */
+  error?: string;
+}
+
+/**
+ * `GET /definitions`: every check and scorecard the plugin evaluates.
+ *
+ * @public
+ */
+export interface DefinitionsResponse {
+  checks: CheckDefinition[];
+  scorecards: ScorecardDefinition[];
+}
+
+/**
+ * One check's result on an entity, with what a reader needs to act on it.
+ *
+ * @public
+ */
+export interface CheckResultView extends CheckResult {
+  /** ISO timestamp since which the check has had this status. */
+  since: string;
+  title: string;
+  description: string;
+  category: string;
+  severity: CheckDefinition['severity'];
+  remediation?: string;
+  links?: CheckDefinition['links'];
+  enforcedFrom?: string;
+}
+
+/**
+ * One scorecard on an entity: its level, score and the results of its checks.
+ *
+ * @public
+ */
+export interface ScorecardView extends ScorecardResult {
+  title: string;
+  description: string;
+  /** Level names, lowest first. */
+  levels: string[];
+  /** ISO timestamp since which the entity has had this level. */
+  since: string;
+  checks: CheckResultView[];
+}
+
+/**
+ * `GET /entity` and `POST /entity/evaluate`: every scorecard of one entity.
+ *
+ * @public
+ */
+export interface EntityScorecardsResponse {
+  entityRef: string;
+  /** ISO timestamp of the last change of these results. */
+  updatedAt: string;
+  scorecards: ScorecardView[];
+}
+
+/**
+ * `GET /entity/history`: what changed for one entity, newest first.
+ *
+ * @public
+ */
+export interface EntityHistoryResponse {
+  entityRef: string;
+  from: string;
+  to: string;
+  events: HistoryEvent[];
+}
+
+/**
+ * How a set of entities stands against one scorecard.
+ *
+ * @public
+ */
+export interface RollupSummary {
+  entities: number;
+  /** Mean score, one decimal; null when there are no entities. */
+  averageScore: number | null;
+  /** Entities per level name; `none` counts those without a level. */
+  levels: Record<string, number>;
+  /** Entities with at least one failing (`fail` or `error`) check. */
+  failing: number;
+}
+
+/**
+ * A group in the org rollup: its own entities and those of every group below it.
+ *
+ * @public
+ */
+export interface GroupRollupNode extends RollupSummary {
+  ref: string;
+  title: string;
+  type?: string;
+  /** Entities owned directly by this group. */
+  ownEntities: number;
+  children: GroupRollupNode[];
+}
+
+/**
+ * A System or Domain in a rollup.
+ *
+ * @public
+ */
+export interface RefRollupRow extends RollupSummary {
+  ref: string;
+  title?: string;
+}
+
+/**
+ * A check in a rollup: how many entities have each status.
+ *
+ * @public
+ */
+export interface CheckRollupRow {
+  checkId: string;
+  title: string;
+  category: string;
+  severity: CheckDefinition['severity'];
+  counts: Record<CheckStatus, number>;
+  /** Entities where it is `fail` or `error`. */
+  failing: number;
+}
+
+/**
+ * A category in a rollup.
+ *
+ * @public
+ */
+export interface CategoryRollupRow {
+  category: string;
+  counts: Record<CheckStatus, number>;
+  failing: number;
+  /** Share of counted results (pass, waived, fail, error) that pass or are waived, 0-100. */
+  passRate: number | null;
+}
+
+/**
+ * `GET /rollup`: one scorecard aggregated along one dimension.
+ *
+ * @public
+ */
+export type RollupResponse = {
+  scorecardId: string;
+  levels: string[];
+  summary: RollupSummary;
+} & (
+  | {
+      by: 'group';
+      groups: GroupRollupNode[];
+      /** Entities whose owner is not a group of the catalog. */
+      unowned: RollupSummary;
+    }
+  | { by: 'system' | 'domain'; rows: RefRollupRow[] }
+  | { by: 'check'; rows: CheckRollupRow[] }
+  | { by: 'category'; rows: CategoryRollupRow[] }
+);
+
+/**
+ * `GET /entities`: one page of the drill-down.
+ *
+ * @public
+ */
+export interface EntitiesPageResponse {
+  scorecardId: string;
+  total: number;
+  page: number;
+  pageSize: number;
+  items: EntityScoreRow[];
+}
+
+/**
+ * One point of a trend.
+ *
+ * @public
+ */
+export interface TrendPoint extends RollupSummary {
+  at: string;
+}
+
+/**
+ * An entity whose score moved over a trend's window.
+ *
+ * @public
+ */
+export interface TrendMover {
+  entityRef: string;
+  fromScore: number | null;
+  toScore: number | null;
+  fromLevel: string | null;
+  toLevel: string | null;
+}
+
+/**
+ * `GET /trends`: a scope's standing over time.
+ *
+ * @public
+ */
+export interface TrendsResponse {
+  scorecardId: string;
+  scope: string;
+  interval: string;
+  points: TrendPoint[];
+  improved: TrendMover[];
+  regressed: TrendMover[];
+}
+
+/**
+ * A fact as pushed to `POST /facts`.
+ *
+ * @public
+ */
+export interface FactInput {
+  entityRef: string;
+  name: string;
+  value: JsonValue;
+  /** ISO timestamp; defaults to the time of the request. */
+  observedAt?: string;
+  /** ISO-8601 duration the value stays fresh for. */
+  freshFor?: string;
+  source?: string;
+}
+
+/**
+ * A waiver as requested through `POST /waivers`.
+ *
+ * @public
+ */
+export type WaiverInput = Pick<
+  Waiver,
+  'entityRef' | 'checkId' | 'reason' | 'expiresAt'
+>;

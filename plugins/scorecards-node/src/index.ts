@@ -1,0 +1,7 @@
+/**
+ * Extension points for modules of the Guardrails Scorecards backend.
+ *
+ * @packageDocumentation
+ */
+
+export * from './extensions';
