@@ -1,8 +1,18 @@
-import { scorecardsPermissions } from './permissions';
+import { isResourcePermission } from '@backstage/plugin-permission-common';
+import {
+  scorecardsFactWritePermission,
+  scorecardsWaiverManagePermission,
+} from './permissions';
 
 describe('permissions', () => {
-  it('names each permission once', () => {
-    const names = scorecardsPermissions.map(p => p.name);
-    expect(new Set(names).size).toBe(names.length);
+  it('lets policies decide waivers per catalog entity, e.g. owners only', () => {
+    expect(
+      isResourcePermission(scorecardsWaiverManagePermission, 'catalog-entity'),
+    ).toBe(true);
+  });
+
+  it('guards fact writes with a basic permission', () => {
+    expect(isResourcePermission(scorecardsFactWritePermission)).toBe(false);
+    expect(scorecardsFactWritePermission.name).toBe('scorecards.fact.write');
   });
 });
