@@ -574,12 +574,8 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
         processingInterval: { minutes: 30 },
       },
       scorecards: {
-        // The benchmark triggers the runs itself.
-        schedule: {
-          frequency: { hours: 24 },
-          timeout: { minutes: 15 },
-          initialDelay: { hours: 24 },
-        },
+        // Runs only when triggered: the benchmark triggers them itself.
+        schedule: { frequency: { trigger: 'manual' }, timeout: { minutes: 15 } },
       },
     });
 
