@@ -1,4 +1,4 @@
-# Run by `./run test`: type checking, lint, and every package's tests, the store tests against
+# Run by `./run test`: type checking, API reports, lint, and every package's tests, the store tests against
 # SQLite and against the PostgreSQL at 127.0.0.1:5432. Ends with a line `N passed, N failed`.
 set -uo pipefail
 
@@ -15,6 +15,7 @@ step() {
 
 report=$(mktemp)
 step "type check" yarn tsc
+step "api reports" yarn build:api-reports --ci
 step "lint" yarn backstage-cli repo lint
 step "tests" yarn backstage-cli repo test --json --outputFile="$report" "$@"
 
