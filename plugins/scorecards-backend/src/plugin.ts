@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
+  RootConfigService,
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
@@ -32,6 +33,17 @@ const DEFAULT_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
   timeout: { minutes: 15 },
   initialDelay: { seconds: 10 },
 };
+
+/** Reads an optional ISO-8601 duration from config; both settings default to a year. */
+function readDuration(config: RootConfigService, key: string): Duration {
+  const duration = Duration.fromISO(config.getOptionalString(key) ?? 'P1Y');
+  if (!duration.isValid || duration.toMillis() <= 0) {
+    throw new Error(
+      `Invalid scorecards config: '${key}' must be a positive ISO-8601 duration such as P1Y or P6M`,
+    );
+  }
+  return duration;
+}
 
 /**
  * The Guardrails Scorecards backend plugin: evaluates the catalog on a schedule, keeps the
@@ -96,14 +108,7 @@ export const scorecardsPlugin = createBackendPlugin({
           auth,
           logger,
         });
-        const retention = Duration.fromISO(
-          config.getOptionalString('scorecards.history.retention') ?? 'P1Y',
-        );
-        if (!retention.isValid) {
-          throw new Error(
-            `Invalid scorecards config: 'scorecards.history.retention' must be an ISO-8601 duration such as P1Y`,
-          );
-        }
+        const retention = readDuration(config, 'scorecards.history.retention');
         const schedule = config.has('scorecards.schedule')
           ? readSchedulerServiceTaskScheduleDefinitionFromConfig(
               config.getConfig('scorecards.schedule'),
@@ -135,14 +140,10 @@ export const scorecardsPlugin = createBackendPlugin({
           }
         });
 
-        const waiverMaxDuration = Duration.fromISO(
-          config.getOptionalString('scorecards.waivers.maxDuration') ?? 'P1Y',
+        const waiverMaxDuration = readDuration(
+          config,
+          'scorecards.waivers.maxDuration',
         );
-        if (!waiverMaxDuration.isValid) {
-          throw new Error(
-            `Invalid scorecards config: 'scorecards.waivers.maxDuration' must be an ISO-8601 duration such as P6M`,
-          );
-        }
 
         httpRouter.use(
           await createRouter({

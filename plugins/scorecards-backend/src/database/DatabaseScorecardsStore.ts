@@ -421,13 +421,10 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
   async getEntityResults(
     entityRef: string,
   ): Promise<StoredEntityResults | undefined> {
-    const entity = await this.db<EntityRow>(ENTITIES)
-      .where({ entity_ref: entityRef })
-      .first();
-    if (!entity) {
-      return undefined;
-    }
-    const [checks, scores] = await Promise.all([
+    // One round trip instead of two: this serves every entity page, and reading the results
+    // of an entity that turns out not to be stored costs two empty index lookups.
+    const [entity, checks, scores] = await Promise.all([
+      this.db<EntityRow>(ENTITIES).where({ entity_ref: entityRef }).first(),
       this.db<CheckResultRow>(CHECK_RESULTS)
         .where({ entity_ref: entityRef })
         .orderBy('check_id'),
@@ -435,6 +432,9 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
         .where({ entity_ref: entityRef })
         .orderBy('scorecard_id'),
     ]);
+    if (!entity) {
+      return undefined;
+    }
     return {
       info: fromEntityRow(entity),
       updatedAt: toIso(entity.updated_at),
@@ -489,7 +489,7 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
     );
     this.applyScoreFilter(query, filter);
 
-    const [{ total }] = await query.clone().count({ total: '*' });
+    const count = query.clone().count({ total: '*' });
 
     const rows = query
       .clone()
@@ -529,8 +529,10 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
       rows.offset(page.offset);
     }
 
+    // The count and the page are independent: on a pooled database they run side by side.
+    const [[{ total }], pageRows] = await Promise.all([count, rows]);
     return {
-      rows: (await rows).map(fromScoreListRow),
+      rows: pageRows.map(fromScoreListRow),
       total: Number(total),
     };
   }

@@ -38,6 +38,8 @@ const SECRET = 'component:default/secret-service';
 const MOCK_USER = 'user:default/mock';
 /** A user the catalog does not show {@link SECRET} to. */
 const OUTSIDER = 'user:default/outsider';
+/** A user the policy denies every catalog read. */
+const STRANGER = 'user:default/stranger';
 
 function component(
   name: string,
@@ -69,11 +71,15 @@ const entities: Entity[] = [
   }),
 ];
 
-function isOutsider(options?: CatalogServiceRequestOptions) {
+function userOf(options?: CatalogServiceRequestOptions) {
   const principal = options?.credentials?.principal as
     | Partial<BackstageUserPrincipal>
     | undefined;
-  return principal?.userEntityRef === OUTSIDER;
+  return principal?.userEntityRef;
+}
+
+function isOutsider(options?: CatalogServiceRequestOptions) {
+  return userOf(options) === OUTSIDER;
 }
 
 /** The in-memory catalog, except that the outsider cannot read {@link SECRET}. */
@@ -103,6 +109,27 @@ describe('createRouter', () => {
     AuthorizeResult.ALLOW;
   const permissions = mockServices.permissions.mock({
     authorize: async requests => requests.map(() => ({ result: decision })),
+    // The policy lets everyone read the catalog, but the outsider only under a condition that
+    // the catalog applies (and that hides SECRET from them).
+    authorizeConditional: async (requests, options) =>
+      requests.map(() => {
+        const user = userOf(options as CatalogServiceRequestOptions);
+        if (user === STRANGER) {
+          return { result: AuthorizeResult.DENY };
+        }
+        return user === OUTSIDER
+          ? {
+              result: AuthorizeResult.CONDITIONAL,
+              pluginId: 'catalog',
+              resourceType: 'catalog-entity',
+              conditions: {
+                rule: 'IS_ENTITY_OWNER',
+                resourceType: 'catalog-entity',
+                params: { claims: [OUTSIDER] },
+              },
+            }
+          : { result: AuthorizeResult.ALLOW };
+      }),
   });
   let app: express.Express;
   /** What the router and the runner take for the current time. */
@@ -207,6 +234,23 @@ describe('createRouter', () => {
       const res = await request(app).get(path).set('Authorization', outsider);
       expect(res.status).toBe(404);
       expect(res.body.error.message).toContain(SECRET);
+    });
+
+    it('are 404 and left out of lists for a caller denied every catalog read', async () => {
+      const stranger = mockCredentials.user.header(STRANGER);
+      const entity = await request(app)
+        .get(`/entity?entityRef=${SECRET}`)
+        .set('Authorization', stranger);
+      expect(entity.status).toBe(404);
+      const page = await request(app)
+        .get('/entities')
+        .set('Authorization', stranger);
+      expect(page.status).toBe(200);
+      expect(page.body.items).toEqual([]);
+      const waivers = await request(app)
+        .get('/waivers')
+        .set('Authorization', stranger);
+      expect(waivers.body.items).toEqual([]);
     });
 
     it('cannot be evaluated', async () => {

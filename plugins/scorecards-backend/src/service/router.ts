@@ -7,6 +7,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   DefinitionsResponse,
@@ -79,18 +80,66 @@ export async function createRouter(
   const router = Router();
   router.use(express.json({ limit: '2mb' }));
 
-  /** Throws 404 unless the caller may read the entity in the catalog. */
+  /**
+   * How the permission policy decides the caller's catalog reads: a policy that lets the caller
+   * read every entity (or denies every one) is answered here, without asking the catalog;
+   * conditional decisions are left to the catalog, which applies the conditions.
+   */
+  async function catalogReadDecision(credentials: BackstageCredentials) {
+    const [decision] = await permissions.authorizeConditional(
+      [{ permission: catalogEntityReadPermission }],
+      { credentials },
+    );
+    return decision.result;
+  }
+
+  /**
+   * Throws 404 unless the caller may read the entity in the catalog. Writes pass `mustExist`,
+   * so the catalog confirms the entity exists even when the policy allows every read.
+   */
   async function assertVisible(
     entityRef: string,
     credentials: BackstageCredentials,
+    options?: { mustExist?: boolean },
   ) {
-    const { items } = await catalog.getEntitiesByRefs(
-      { entityRefs: [entityRef], fields: ['kind'] },
-      { credentials },
-    );
+    const decision = await catalogReadDecision(credentials);
+    if (decision === AuthorizeResult.ALLOW && !options?.mustExist) {
+      return;
+    }
+    const items =
+      decision === AuthorizeResult.DENY
+        ? []
+        : (
+            await catalog.getEntitiesByRefs(
+              { entityRefs: [entityRef], fields: ['kind'] },
+              { credentials },
+            )
+          ).items;
     if (!items[0]) {
       throw new NotFoundError(`No entity ${entityRef} in the catalog`);
     }
+  }
+
+  /** Which of these entities the caller may read in the catalog. */
+  async function visibleRefs(
+    entityRefs: string[],
+    credentials: BackstageCredentials,
+  ): Promise<(ref: string) => boolean> {
+    const decision = await catalogReadDecision(credentials);
+    if (decision !== AuthorizeResult.CONDITIONAL) {
+      return () => decision === AuthorizeResult.ALLOW;
+    }
+    const visible = new Set<string>();
+    const unique = [...new Set(entityRefs)];
+    for (let i = 0; i < unique.length; i += 1000) {
+      const chunk = unique.slice(i, i + 1000);
+      const { items } = await catalog.getEntitiesByRefs(
+        { entityRefs: chunk, fields: ['kind'] },
+        { credentials },
+      );
+      chunk.forEach((ref, j) => items[j] && visible.add(ref));
+    }
+    return ref => visible.has(ref);
   }
 
   /** The rows the caller may read in the catalog. */
@@ -98,16 +147,11 @@ export async function createRouter(
     rows: EntityScoreRow[],
     credentials: BackstageCredentials,
   ) {
-    const visible: EntityScoreRow[] = [];
-    for (let i = 0; i < rows.length; i += 1000) {
-      const chunk = rows.slice(i, i + 1000);
-      const { items } = await catalog.getEntitiesByRefs(
-        { entityRefs: chunk.map(r => r.entityRef), fields: ['kind'] },
-        { credentials },
-      );
-      chunk.forEach((row, j) => items[j] && visible.push(row));
-    }
-    return visible;
+    const isVisible = await visibleRefs(
+      rows.map(r => r.entityRef),
+      credentials,
+    );
+    return rows.filter(r => isVisible(r.entityRef));
   }
 
   async function authorize(
@@ -195,15 +239,18 @@ export async function createRouter(
     res.json(body);
   });
 
+  // The schemas of the read routes are built once, not per request: zod compiles a parser for
+  // each object schema the first time it is used, which costs more than the parsing itself.
+  const entityQuery = z.object({ entityRef: entityRefSchema });
   router.get('/entity', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
-    const { entityRef } = parse(
-      z.object({ entityRef: entityRefSchema }),
-      req.query,
-      'query',
-    );
+    const { entityRef } = parse(entityQuery, req.query, 'query');
+    // Read the results while the catalog says whether the caller may see the entity; they are
+    // only used, and their errors only surface, once it does.
+    const results = store.getEntityResults(entityRef);
+    results.catch(() => {});
     await assertVisible(entityRef, credentials);
-    const stored = await store.getEntityResults(entityRef);
+    const stored = await results;
     if (!stored) {
       throw new NotFoundError(
         `No scorecard results for ${entityRef}; no scorecard applies to it, or it has not been evaluated yet`,
@@ -223,18 +270,15 @@ export async function createRouter(
     res.json(toView(stored));
   });
 
+  const historyQuery = z.object({
+    entityRef: entityRefSchema,
+    from: timestampSchema.optional(),
+    to: timestampSchema.optional(),
+  });
   router.get('/entity/history', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
     const now = clock();
-    const query = parse(
-      z.object({
-        entityRef: entityRefSchema,
-        from: timestampSchema.optional(),
-        to: timestampSchema.optional(),
-      }),
-      req.query,
-      'query',
-    );
+    const query = parse(historyQuery, req.query, 'query');
     await assertVisible(query.entityRef, credentials);
     const to = query.to ?? now;
     const from =
@@ -252,19 +296,16 @@ export async function createRouter(
     res.json(body);
   });
 
+  const rollupQuery = z.object({
+    scorecard: z.string().default(defaultScorecard),
+    by: z
+      .enum(['group', 'system', 'domain', 'check', 'category'])
+      .default('group'),
+    scope: scopeSchema,
+  });
   router.get('/rollup', async (req, res) => {
     await httpAuth.credentials(req);
-    const query = parse(
-      z.object({
-        scorecard: z.string().default(defaultScorecard),
-        by: z
-          .enum(['group', 'system', 'domain', 'check', 'category'])
-          .default('group'),
-        scope: scopeSchema,
-      }),
-      req.query,
-      'query',
-    );
+    const query = parse(rollupQuery, req.query, 'query');
     res.json(
       await rollups.rollup({
         scorecardId: query.scorecard,
@@ -274,46 +315,43 @@ export async function createRouter(
     );
   });
 
+  const entitiesQuery = z.object({
+    scorecard: z.string().default(defaultScorecard),
+    scope: scopeSchema,
+    kind: z.string().optional(),
+    type: z.string().optional(),
+    level: z.string().optional(),
+    failingCheck: z.string().optional(),
+    minScore: z.coerce.number().min(0).max(100).optional(),
+    maxScore: z.coerce.number().min(0).max(100).optional(),
+    q: z.string().max(200).optional(),
+    sort: z
+      .string()
+      .default('score')
+      .transform((value, ctx) => {
+        const order = value.startsWith('-') ? 'desc' : 'asc';
+        const field = value.replace(/^[-+]/, '');
+        if (!(sortFields as readonly string[]).includes(field)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `unknown sort '${value}'; expected one of ${sortFields.join(
+              ', ',
+            )}, optionally prefixed with -`,
+          });
+          return z.NEVER;
+        }
+        return {
+          field: field as (typeof sortFields)[number],
+          order,
+        } as const;
+      }),
+    page: z.coerce.number().int().min(1).default(1),
+    pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
+    format: z.enum(['json', 'csv']).default('json'),
+  });
   router.get('/entities', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
-    const query = parse(
-      z.object({
-        scorecard: z.string().default(defaultScorecard),
-        scope: scopeSchema,
-        kind: z.string().optional(),
-        type: z.string().optional(),
-        level: z.string().optional(),
-        failingCheck: z.string().optional(),
-        minScore: z.coerce.number().min(0).max(100).optional(),
-        maxScore: z.coerce.number().min(0).max(100).optional(),
-        q: z.string().max(200).optional(),
-        sort: z
-          .string()
-          .default('score')
-          .transform((value, ctx) => {
-            const order = value.startsWith('-') ? 'desc' : 'asc';
-            const field = value.replace(/^[-+]/, '');
-            if (!(sortFields as readonly string[]).includes(field)) {
-              ctx.addIssue({
-                code: 'custom',
-                message: `unknown sort '${value}'; expected one of ${sortFields.join(
-                  ', ',
-                )}, optionally prefixed with -`,
-              });
-              return z.NEVER;
-            }
-            return {
-              field: field as (typeof sortFields)[number],
-              order,
-            } as const;
-          }),
-        page: z.coerce.number().int().min(1).default(1),
-        pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
-        format: z.enum(['json', 'csv']).default('json'),
-      }),
-      req.query,
-      'query',
-    );
+    const query = parse(entitiesQuery, req.query, 'query');
     rollups.scorecard(query.scorecard);
     if (query.failingCheck && !checkIds.has(query.failingCheck)) {
       throw new NotFoundError(`No check '${query.failingCheck}'`);
@@ -487,7 +525,7 @@ export async function createRouter(
       req.body,
       'waiver',
     );
-    await assertVisible(input.entityRef, credentials);
+    await assertVisible(input.entityRef, credentials, { mustExist: true });
     await authorize(credentials, {
       permission: scorecardsWaiverManagePermission,
       resourceRef: input.entityRef,
@@ -540,15 +578,11 @@ export async function createRouter(
       entityRef: query.entityRef,
       activeAt: query.active === 'true' ? clock() : undefined,
     });
-    const refs = [...new Set(waivers.map(w => w.entityRef))];
-    const { items } = refs.length
-      ? await catalog.getEntitiesByRefs(
-          { entityRefs: refs, fields: ['kind'] },
-          { credentials },
-        )
-      : { items: [] };
-    const visible = new Set(refs.filter((_, i) => items[i]));
-    res.json({ items: waivers.filter(w => visible.has(w.entityRef)) });
+    const isVisible = await visibleRefs(
+      waivers.map(w => w.entityRef),
+      credentials,
+    );
+    res.json({ items: waivers.filter(w => isVisible(w.entityRef)) });
   });
 
   router.delete('/waivers/:id', async (req, res) => {
@@ -593,13 +627,12 @@ export async function createRouter(
     res.status(204).end();
   });
 
+  const runsQuery = z.object({
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+  });
   router.get('/runs', async (req, res) => {
     await httpAuth.credentials(req);
-    const { limit } = parse(
-      z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }),
-      req.query,
-      'query',
-    );
+    const { limit } = parse(runsQuery, req.query, 'query');
     res.json({ items: await store.listRuns(limit) });
   });
 
