@@ -100,10 +100,10 @@ export async function createRouter(
   async function assertVisible(
     entityRef: string,
     credentials: BackstageCredentials,
-    options?: { mustExist?: boolean },
+    { mustExist = false }: { mustExist?: boolean } = {},
   ) {
     const decision = await catalogReadDecision(credentials);
-    if (decision === AuthorizeResult.ALLOW && !options?.mustExist) {
+    if (decision === AuthorizeResult.ALLOW && !mustExist) {
       return;
     }
     const items =
