@@ -82,6 +82,7 @@ import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import scorecardsPlugin from '../src';
 import { DatabaseScorecardsStore } from '../src/database/DatabaseScorecardsStore';
+import { random } from './_random';
 
 setFlagsFromString('--expose_gc');
 const gc = runInNewContext('gc') as () => void;
@@ -111,24 +112,6 @@ const DAY = 86_400_000;
 // ---------------------------------------------------------------------------------------------
 // The generated catalog
 // ---------------------------------------------------------------------------------------------
-
-/** A small deterministic PRNG, so every run and every database sees the same catalog. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    chance: (p: number) => next() < p,
-    int: (max: number) => Math.floor(next() * max),
-    pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)],
-  };
-}
 
 interface GeneratedGroup {
   name: string;

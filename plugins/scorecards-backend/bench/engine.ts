@@ -20,6 +20,7 @@ import {
   ScorecardEngine,
   createCatalogIndex,
 } from '../src/engine';
+import { random } from './_random';
 
 setFlagsFromString('--expose_gc');
 const gc = runInNewContext('gc') as () => void;
@@ -28,23 +29,6 @@ const NOW = new Date('2026-11-26T12:00:00Z');
 const DAY = 86_400_000;
 const SIZES = [1_000, 10_000, 50_000];
 const TARGET = { entities: 10_000, ms: 150 };
-
-/** A small deterministic PRNG, so every run measures the same catalog. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    chance: (p: number) => next() < p,
-    int: (max: number) => Math.floor(next() * max),
-    pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)],
-  };
-}
 
 const dayText = (daysAgo: number) =>
   new Date(NOW.getTime() - daysAgo * DAY).toISOString().slice(0, 10);

@@ -1,11 +1,11 @@
 import {
   Entity,
-  parseEntityRef,
   RELATION_OWNED_BY,
   RELATION_PART_OF,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import type { EntityInfo } from '../database';
+import { normalizeEntityRef } from '../engine';
 
 /** The fields of every entity a snapshot needs. */
 export const SNAPSHOT_FIELDS = [
@@ -150,17 +150,10 @@ function relationTarget(
 
 function optionalRefOf(
   ref: unknown,
-  defaultKind: string,
-  defaultNamespace?: string,
+  kind: string,
+  namespace = 'default',
 ): string | undefined {
-  if (typeof ref !== 'string' || !ref) {
-    return undefined;
-  }
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(ref, { defaultKind, defaultNamespace }),
-    );
-  } catch {
-    return undefined;
-  }
+  return typeof ref === 'string' && ref
+    ? normalizeEntityRef(ref, { kind, namespace })
+    : undefined;
 }

@@ -74,7 +74,8 @@ export async function createRouter(
     definitions,
   } = options;
   const clock = options.clock ?? (() => new Date());
-  const checkIds = new Set(definitions.checks.map(c => c.id));
+  const checksById = new Map(definitions.checks.map(c => [c.id, c]));
+  const scorecardsById = new Map(definitions.scorecards.map(s => [s.id, s]));
   const defaultScorecard = definitions.scorecards[0]?.id ?? '';
 
   const router = Router();
@@ -184,9 +185,7 @@ export async function createRouter(
       entityRef: stored.info.entityRef,
       updatedAt: stored.updatedAt,
       scorecards: stored.scorecards.flatMap(result => {
-        const scorecard = definitions.scorecards.find(
-          s => s.id === result.scorecardId,
-        );
+        const scorecard = scorecardsById.get(result.scorecardId);
         if (!scorecard) return [];
         return [
           {
@@ -195,7 +194,7 @@ export async function createRouter(
             description: scorecard.description,
             levels: scorecard.levels.map(l => l.name),
             checks: scorecard.checks.flatMap(id => {
-              const check = definitions.checks.find(c => c.id === id);
+              const check = checksById.get(id);
               const r = results.get(id);
               if (!check || !r) return [];
               return [
@@ -353,7 +352,7 @@ export async function createRouter(
     const credentials = await httpAuth.credentials(req);
     const query = parse(entitiesQuery, req.query, 'query');
     rollups.scorecard(query.scorecard);
-    if (query.failingCheck && !checkIds.has(query.failingCheck)) {
+    if (query.failingCheck && !checksById.has(query.failingCheck)) {
       throw new NotFoundError(`No check '${query.failingCheck}'`);
     }
     const filter = {
@@ -506,7 +505,7 @@ export async function createRouter(
     const input = parse(
       z.object({
         entityRef: entityRefSchema,
-        checkId: z.string().refine(id => checkIds.has(id), {
+        checkId: z.string().refine(id => checksById.has(id), {
           message: 'no such check',
         }),
         reason: z
