@@ -1,5 +1,8 @@
 import { createBackendModule } from '@backstage/backend-plugin-api';
-import { mockCredentials, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import type { CheckDefinition } from '@guardrails/plugin-scorecards-common';
 import {
@@ -44,7 +47,8 @@ function moduleAdding(rule: CheckDefinition['rule']) {
           definitions.addChecks({
             id: 'runtime-supported',
             title: 'Supported runtime',
-            description: 'The service runs on a runtime that gets security fixes.',
+            description:
+              'The service runs on a runtime that gets security fixes.',
             category: 'security',
             severity: 'high',
             rule,

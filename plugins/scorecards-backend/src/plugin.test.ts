@@ -362,10 +362,13 @@ describe('scorecardsPlugin', () => {
       expect(card.nextLevel?.blockedBy).toEqual(['owner-exists']);
     });
 
-    it('answers 404 for entities no scorecard applies to or that do not exist', async () => {
-      expect(
-        (await get('/entity?entityRef=system:default/payments')).status,
-      ).toBe(404);
+    it('tells entities no scorecard applies to apart from those that do not exist', async () => {
+      const system = await get('/entity?entityRef=system:default/payments');
+      expect(system.status).toBe(200);
+      expect(system.body).toMatchObject({
+        status: 'not-applicable',
+        scorecards: [],
+      });
       expect(
         (await get('/entity?entityRef=component:default/nope')).status,
       ).toBe(404);

@@ -141,6 +141,12 @@ export interface CheckResultView extends CheckResult {
   remediation?: string;
   links?: CheckDefinition['links'];
   enforcedFrom?: string;
+  /**
+   * What the rule reads: entity paths (`metadata.annotations.<key>`, `metadata.links`, `spec.owner`,
+   * `relations`) and facts (`facts.<name>`). Tells a reader whether the fix is in the entity's
+   * `catalog-info.yaml` or in another system.
+   */
+  reads: string[];
 }
 
 /**
@@ -159,14 +165,35 @@ export interface ScorecardView extends ScorecardResult {
 }
 
 /**
+ * Whether an entity has scorecard results, and if not, why.
+ *
+ * - `evaluated`: the entity has been evaluated; `scorecards` holds its results.
+ * - `not-evaluated`: a scorecard applies to the entity, but no evaluation has reached it yet
+ *   (the first run after it joined the catalog is pending).
+ * - `not-applicable`: no scorecard applies to the entity.
+ *
+ * @public
+ */
+export type EntityScorecardsStatus =
+  | 'evaluated'
+  | 'not-evaluated'
+  | 'not-applicable';
+
+/**
  * `GET /entity` and `POST /entity/evaluate`: every scorecard of one entity.
  *
  * @public
  */
 export interface EntityScorecardsResponse {
   entityRef: string;
+  status: EntityScorecardsStatus;
+  /** One sentence on why there are no results, when `status` is not `evaluated`. */
+  reason?: string;
+  /** ISO timestamp of the last evaluation, whether or not it changed anything. */
+  evaluatedAt?: string;
   /** ISO timestamp of the last change of these results. */
-  updatedAt: string;
+  updatedAt?: string;
+  /** Empty unless `status` is `evaluated`. */
   scorecards: ScorecardView[];
 }
 

@@ -254,6 +254,7 @@ describe.each(databases.eachSupportedId())(
             domainRef: 'domain:default/commerce',
           },
           updatedAt: T0.toISOString(),
+          evaluatedAt: T0.toISOString(),
           checks: expect.any(Array),
           scorecards: [
             {
@@ -1206,6 +1207,53 @@ describe.each(databases.eachSupportedId())(
     });
 
     describe('runs', () => {
+      it('dates an entity by its last change, the last successful run or its last on-demand evaluation', async () => {
+        const ref = 'component:default/checkout-api';
+        await store.writeEvaluations([evaluated(ref)], T0);
+        const evaluatedAt = async () =>
+          (await store.getEntityResults(ref))!.evaluatedAt;
+        expect(await evaluatedAt()).toBe(T0.toISOString());
+
+        // An unchanged re-run writes nothing for the entity, yet it was evaluated.
+        const run = await store.startRun({
+          trigger: 'schedule',
+          definitionsFingerprint: 'sha256:4f2a',
+          now: day(1),
+        });
+        await store.writeEvaluations([evaluated(ref)], day(1));
+        expect(await evaluatedAt()).toBe(T0.toISOString());
+        await store.finishRun(run.id, {
+          status: 'succeeded',
+          entities: 1,
+          changed: 0,
+          removed: 0,
+          now: day(1),
+        });
+        expect(await evaluatedAt()).toBe(day(1).toISOString());
+
+        // A failed run may not have reached the entity.
+        const failed = await store.startRun({
+          trigger: 'schedule',
+          definitionsFingerprint: 'sha256:4f2a',
+          now: day(2),
+        });
+        await store.finishRun(failed.id, {
+          status: 'failed',
+          entities: 0,
+          changed: 0,
+          removed: 0,
+          now: day(2),
+        });
+        expect(await evaluatedAt()).toBe(day(1).toISOString());
+
+        await store.markEvaluated(ref, day(3));
+        const stored = await store.getEntityResults(ref);
+        expect(stored).toMatchObject({
+          evaluatedAt: day(3).toISOString(),
+          updatedAt: T0.toISOString(),
+        });
+      });
+
       it('records runs from start to finish', async () => {
         const first = await store.startRun({
           trigger: 'schedule',

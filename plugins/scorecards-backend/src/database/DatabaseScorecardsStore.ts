@@ -82,6 +82,7 @@ type EntityRow = {
   domain_ref: string | null;
   evaluation_hash: string;
   updated_at: DbTimestamp;
+  evaluated_at?: DbTimestamp | null;
 };
 
 type CheckResultRow = {
@@ -423,7 +424,7 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
   ): Promise<StoredEntityResults | undefined> {
     // One round trip instead of two: this serves every entity page, and reading the results
     // of an entity that turns out not to be stored costs two empty index lookups.
-    const [entity, checks, scores] = await Promise.all([
+    const [entity, checks, scores, lastRun] = await Promise.all([
       this.db<EntityRow>(ENTITIES).where({ entity_ref: entityRef }).first(),
       this.db<CheckResultRow>(CHECK_RESULTS)
         .where({ entity_ref: entityRef })
@@ -431,16 +432,34 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
       this.db<ScoreRow>(SCORES)
         .where({ entity_ref: entityRef })
         .orderBy('scorecard_id'),
+      // Every run that succeeds evaluates every stored entity, so its start dates them all.
+      this.db<RunRow>(RUNS)
+        .select('started_at')
+        .where({ status: 'succeeded' })
+        .orderBy('started_at', 'desc')
+        .first(),
     ]);
     if (!entity) {
       return undefined;
     }
+    const evaluatedAt = Math.max(
+      toDate(entity.updated_at).getTime(),
+      entity.evaluated_at ? toDate(entity.evaluated_at).getTime() : 0,
+      lastRun ? toDate(lastRun.started_at).getTime() : 0,
+    );
     return {
       info: fromEntityRow(entity),
       updatedAt: toIso(entity.updated_at),
+      evaluatedAt: new Date(evaluatedAt).toISOString(),
       checks: checks.map(fromCheckRow),
       scorecards: scores.map(fromScoreRow),
     };
+  }
+
+  async markEvaluated(entityRef: string, now: Date): Promise<void> {
+    await this.db<EntityRow>(ENTITIES)
+      .where({ entity_ref: entityRef })
+      .update({ evaluated_at: now });
   }
 
   async listEntityRefs(): Promise<string[]> {

@@ -50,6 +50,11 @@ export interface StoredEntityResults {
   info: EntityInfo;
   /** ISO timestamp of the last time these results changed. */
   updatedAt: string;
+  /**
+   * ISO timestamp of the last evaluation of the entity, changed or not: the start of the last
+   * successful run, or the last on-demand evaluation, whichever is later.
+   */
+  evaluatedAt: string;
   checks: StoredCheckResult[];
   scorecards: StoredScorecardResult[];
 }
@@ -108,6 +113,9 @@ export interface ScorecardsStore {
     records: EntityEvaluationRecord[],
     now: Date,
   ): Promise<WriteSummary>;
+
+  /** Records that an entity was just evaluated on demand, whether or not its results changed. */
+  markEvaluated(entityRef: string, now: Date): Promise<void>;
 
   /** Latest results of one entity, or undefined if it was never evaluated. */
   getEntityResults(entityRef: string): Promise<StoredEntityResults | undefined>;

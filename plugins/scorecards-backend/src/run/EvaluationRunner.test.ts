@@ -238,8 +238,11 @@ describe.each(databases.eachSupportedId())('EvaluationRunner on %p', id => {
       mockCredentials.user(),
     );
 
-    expect(result.scorecards[0]).toMatchObject({ level: 'Gold', score: 100 });
-    expect(result.checks.find(c => c.checkId === 'owner-exists')?.status).toBe(
+    expect(result!.scorecards[0]).toMatchObject({
+      level: 'Gold',
+      score: 100,
+    });
+    expect(result!.checks.find(c => c.checkId === 'owner-exists')?.status).toBe(
       'pass',
     );
     expect(await store.listEntityRefs()).toEqual([

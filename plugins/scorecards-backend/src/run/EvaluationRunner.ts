@@ -136,18 +136,13 @@ export class EvaluationRunner {
 
   /**
    * Evaluates one entity now, on behalf of a caller who must be able to read it, stores the
-   * result and returns it.
+   * result and returns it; undefined when no scorecard applies to the entity.
    */
   async evaluateEntity(
     entityRef: string,
     credentials: BackstageCredentials,
-  ): Promise<StoredEntityResults> {
-    const entity = await this.#catalog.getEntityByRef(entityRef, {
-      credentials,
-    });
-    if (!entity) {
-      throw new NotFoundError(`No entity ${entityRef} in the catalog`);
-    }
+  ): Promise<StoredEntityResults | undefined> {
+    const entity = await this.#readableEntity(entityRef, credentials);
     // The evaluation must not depend on who asked: look related entities up as the plugin.
     const serviceCredentials = await this.#auth.getOwnServiceCredentials();
     const related = [
@@ -175,14 +170,40 @@ export class EvaluationRunner {
     const ref = stringifyEntityRef(entity);
     if (records.length === 0) {
       await this.#store.removeEntities([ref], now);
-      throw new NotFoundError(`No scorecard applies to ${ref}`);
+      return undefined;
     }
     await this.#store.writeEvaluations(records, now);
-    const stored = await this.#store.getEntityResults(ref);
-    if (!stored) {
-      throw new NotFoundError(`No results stored for ${ref}`);
+    await this.#store.markEvaluated(ref, now);
+    return await this.#store.getEntityResults(ref);
+  }
+
+  /**
+   * Ids of the scorecards that apply to an entity the caller can read. Which scorecards apply
+   * depends on the entity alone, so no related entity, fact or waiver is read.
+   */
+  async applicableScorecards(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<string[]> {
+    const entity = await this.#readableEntity(entityRef, credentials);
+    const evaluation = this.#engine.evaluate({
+      entity,
+      facts: [],
+      waivers: [],
+      catalog: new CatalogSnapshot(),
+      now: this.#clock(),
+    });
+    return evaluation.scorecards.map(s => s.scorecardId);
+  }
+
+  async #readableEntity(entityRef: string, credentials: BackstageCredentials) {
+    const entity = await this.#catalog.getEntityByRef(entityRef, {
+      credentials,
+    });
+    if (!entity) {
+      throw new NotFoundError(`No entity ${entityRef} in the catalog`);
     }
-    return stored;
+    return entity;
   }
 
   /** Writes a piece of state only when it changed, so an idle re-run writes nothing. */

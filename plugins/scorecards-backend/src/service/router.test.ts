@@ -66,6 +66,7 @@ const entities: Entity[] = [
     'sonarqube.org/project-key': 'acme_checkout',
   }),
   component('legacy-batch'),
+  component('fresh-service'),
   component('secret-service', {
     'pagerduty.com/integration-key': 'd4e5f6',
   }),
@@ -203,6 +204,78 @@ describe('createRouter', () => {
     reason: 'Batch job; nobody is paged for it until the rewrite ships',
     expiresAt: at(30),
     ...overrides,
+  });
+
+  describe('an entity without results', () => {
+    it('is "not evaluated yet" while a scorecard applies to it', async () => {
+      const res = await request(app).get(
+        '/entity?entityRef=component:default/fresh-service',
+      );
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        entityRef: 'component:default/fresh-service',
+        status: 'not-evaluated',
+        reason: expect.stringContaining('not been evaluated yet'),
+        scorecards: [],
+      });
+    });
+
+    it('is "not applicable" when no scorecard applies to it, evaluated or not', async () => {
+      const group = 'group:default/team-a';
+      const read = await request(app).get(`/entity?entityRef=${group}`);
+      expect(read.status).toBe(200);
+      expect(read.body).toMatchObject({
+        status: 'not-applicable',
+        reason: `No scorecard applies to ${group}`,
+        scorecards: [],
+      });
+      const evaluated = await request(app)
+        .post('/entity/evaluate')
+        .send({ entityRef: group });
+      expect(evaluated.status).toBe(200);
+      expect(evaluated.body.status).toBe('not-applicable');
+    });
+
+    it('is 404 when the catalog has no such entity', async () => {
+      const res = await request(app).get(
+        '/entity?entityRef=component:default/no-such-service',
+      );
+      expect(res.status).toBe(404);
+    });
+  });
+
+  describe('the time of the last evaluation', () => {
+    it('moves with every evaluation, while updatedAt stays at the last change', async () => {
+      now = new Date(NOW.getTime() - DAY);
+      const first = await evaluate(LEGACY);
+      expect(first).toMatchObject({
+        status: 'evaluated',
+        evaluatedAt: now.toISOString(),
+      });
+      const changedAt = first.updatedAt;
+
+      now = new Date(NOW.getTime() - DAY / 2);
+      const again = await evaluate(LEGACY);
+      expect(again.updatedAt).toBe(changedAt);
+      expect(again.evaluatedAt).toBe(now.toISOString());
+
+      const read = await request(app).get(`/entity?entityRef=${LEGACY}`);
+      expect(read.body).toMatchObject({
+        updatedAt: changedAt,
+        evaluatedAt: now.toISOString(),
+      });
+    });
+
+    it('says which checks read the entity and which read facts', async () => {
+      const body = await evaluate(LEGACY);
+      expect(checkOf(body, 'on-call').reads).toContain(
+        'metadata.annotations.pagerduty.com/integration-key',
+      );
+      expect(checkOf(body, 'owner-exists').reads).toEqual(['relations']);
+      expect(checkOf(body, 'chaos-practice').reads).toContain(
+        'facts.chaos.lastExperimentAt',
+      );
+    });
   });
 
   describe('entities the caller cannot read', () => {

@@ -28,6 +28,7 @@ import type { ScorecardsStore, StoredEntityResults } from '../database';
 import type { EvaluationRunner } from '../run/EvaluationRunner';
 import type { RollupService } from './RollupService';
 import { toCsv } from './csv';
+import { rulePaths } from '../definitions/rulePaths';
 import {
   durationSchema,
   entityRefSchema,
@@ -77,6 +78,9 @@ export async function createRouter(
   const checksById = new Map(definitions.checks.map(c => [c.id, c]));
   const scorecardsById = new Map(definitions.scorecards.map(s => [s.id, s]));
   const defaultScorecard = definitions.scorecards[0]?.id ?? '';
+  const readsById = new Map(
+    definitions.checks.map(c => [c.id, rulePaths(c.rule)]),
+  );
 
   const router = Router();
   router.use(express.json({ limit: '2mb' }));
@@ -183,6 +187,8 @@ export async function createRouter(
     const results = new Map(stored.checks.map(c => [c.checkId, c]));
     return {
       entityRef: stored.info.entityRef,
+      status: 'evaluated',
+      evaluatedAt: stored.evaluatedAt,
       updatedAt: stored.updatedAt,
       scorecards: stored.scorecards.flatMap(result => {
         const scorecard = scorecardsById.get(result.scorecardId);
@@ -207,6 +213,7 @@ export async function createRouter(
                   remediation: check.remediation,
                   links: check.links,
                   enforcedFrom: check.enforcedFrom,
+                  reads: readsById.get(id) ?? [],
                 },
               ];
             }),
@@ -250,13 +257,37 @@ export async function createRouter(
     results.catch(() => {});
     await assertVisible(entityRef, credentials);
     const stored = await results;
-    if (!stored) {
-      throw new NotFoundError(
-        `No scorecard results for ${entityRef}; no scorecard applies to it, or it has not been evaluated yet`,
-      );
+    if (stored) {
+      res.json(toView(stored));
+      return;
     }
-    res.json(toView(stored));
+    // No results: say whether they are still to come or never will be. The catalog answers as
+    // the caller, so an entity they may not read, or that does not exist, stays a 404.
+    const applicable = await runner.applicableScorecards(
+      entityRef,
+      credentials,
+    );
+    res.json(withoutResults(entityRef, applicable.length > 0));
   });
+
+  function withoutResults(
+    entityRef: string,
+    applicable: boolean,
+  ): EntityScorecardsResponse {
+    return applicable
+      ? {
+          entityRef,
+          status: 'not-evaluated',
+          reason: `${entityRef} has not been evaluated yet; it will be in the next run, or when it is re-evaluated`,
+          scorecards: [],
+        }
+      : {
+          entityRef,
+          status: 'not-applicable',
+          reason: `No scorecard applies to ${entityRef}`,
+          scorecards: [],
+        };
+  }
 
   router.post('/entity/evaluate', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
@@ -266,7 +297,7 @@ export async function createRouter(
       'body',
     );
     const stored = await runner.evaluateEntity(entityRef, credentials);
-    res.json(toView(stored));
+    res.json(stored ? toView(stored) : withoutResults(entityRef, false));
   });
 
   const historyQuery = z.object({
