@@ -300,7 +300,14 @@ describe('scorecardsPlugin', () => {
         scorecardId: SCORECARD,
         title: 'Production readiness',
         level: 'Gold',
-        levels: ['Bronze', 'Silver', 'Gold'],
+        levels: [
+          {
+            name: 'Bronze',
+            checks: ['owner-exists', 'on-call', 'security-scanning'],
+          },
+          { name: 'Silver', checks: expect.arrayContaining(['slo-defined']) },
+          { name: 'Gold', checks: expect.arrayContaining(['postmortems']) },
+        ],
         score: 100,
       });
       expect(card.nextLevel).toBeUndefined();

@@ -4,6 +4,7 @@ import type {
   CheckStatus,
   JsonValue,
   ScorecardDefinition,
+  ScorecardLevel,
   ScorecardResult,
   Waiver,
 } from './types';
@@ -157,8 +158,8 @@ export interface CheckResultView extends CheckResult {
 export interface ScorecardView extends ScorecardResult {
   title: string;
   description: string;
-  /** Level names, lowest first. */
-  levels: string[];
+  /** The levels, lowest first, each with the checks it requires besides those below it. */
+  levels: ScorecardLevel[];
   /** ISO timestamp since which the entity has had this level. */
   since: string;
   checks: CheckResultView[];

@@ -198,7 +198,7 @@ export async function createRouter(
             ...result,
             title: scorecard.title,
             description: scorecard.description,
-            levels: scorecard.levels.map(l => l.name),
+            levels: scorecard.levels,
             checks: scorecard.checks.flatMap(id => {
               const check = checksById.get(id);
               const r = results.get(id);

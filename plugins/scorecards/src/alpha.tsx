@@ -1,0 +1,97 @@
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/frontend-plugin-api';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
+import type { FilterPredicate } from '@backstage/filter-predicates';
+import { z } from 'zod/v4';
+import { scorecardsApiRef, ScorecardsClient } from './api';
+import { scorecardsTranslationRef } from './translation';
+
+/** The kinds the built-in "Production readiness" scorecard applies to. */
+const DEFAULT_FILTER: FilterPredicate = { kind: 'component' };
+
+/**
+ * The scorecards API, on the discovery and fetch APIs.
+ *
+ * @alpha
+ */
+export const scorecardsApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: scorecardsApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new ScorecardsClient({ discoveryApi, fetchApi }),
+    }),
+});
+
+/**
+ * The summary card on an entity's overview. Config: `scorecard` (the id of the one scorecard
+ * to show), `title`, `tabPath`, and the blueprint's own `filter` and `type`.
+ *
+ * @alpha
+ */
+export const scorecardEntityCard = EntityCardBlueprint.makeWithOverrides({
+  name: 'scorecard',
+  configSchema: {
+    scorecard: z.string().optional(),
+    title: z.string().optional(),
+    tabPath: z.string().optional(),
+  },
+  factory(originalFactory, { config }) {
+    return originalFactory({
+      type: 'info',
+      filter: DEFAULT_FILTER,
+      loader: () =>
+        import('./components/EntityScorecardCard').then(m => (
+          <m.EntityScorecardCard
+            scorecard={config.scorecard}
+            title={config.title}
+            tabPath={config.tabPath}
+          />
+        )),
+    });
+  },
+});
+
+/**
+ * The "Scorecard" tab of an entity page, at `scorecard`. Config: `scorecard` (the id of the one
+ * scorecard to show), and the blueprint's own `path`, `title`, `group` and `filter`.
+ *
+ * @alpha
+ */
+export const scorecardEntityContent = EntityContentBlueprint.makeWithOverrides({
+  name: 'scorecard',
+  configSchema: {
+    scorecard: z.string().optional(),
+  },
+  factory(originalFactory, { config }) {
+    return originalFactory({
+      path: 'scorecard',
+      title: scorecardsTranslationRef('tab.title'),
+      filter: DEFAULT_FILTER,
+      loader: () =>
+        import('./components/EntityScorecardContent').then(m => (
+          <m.EntityScorecardContent scorecard={config.scorecard} />
+        )),
+    });
+  },
+});
+
+/**
+ * The scorecards plugin for the new frontend system: the API, the entity card and the
+ * entity content.
+ *
+ * @alpha
+ */
+export default createFrontendPlugin({
+  pluginId: 'scorecards',
+  info: { packageJson: () => import('../package.json') },
+  extensions: [scorecardsApi, scorecardEntityCard, scorecardEntityContent],
+});

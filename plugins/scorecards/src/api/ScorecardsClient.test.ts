@@ -1,0 +1,113 @@
+import { ResponseError } from '@backstage/errors';
+import { mockApis, registerMswTestHooks } from '@backstage/test-utils';
+import { setupServer } from 'msw/node';
+import {
+  recordedHandlers,
+  recordings,
+  type Recording,
+} from '../__testUtils__/recordings';
+import { ScorecardsClient } from './ScorecardsClient';
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+const EXEMPLARY = 'component:default/checkout-api';
+
+function clientAnswering(...chosen: Recording[]) {
+  server.use(...recordedHandlers(chosen));
+  return new ScorecardsClient({
+    discoveryApi: mockApis.discovery({ baseUrl: 'http://localhost:7007' }),
+    fetchApi: { fetch: (input, init) => fetch(input, init) },
+  });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<ResponseError> {
+  const error = await promise.then(
+    () => undefined,
+    e => e,
+  );
+  expect(error).toBeInstanceOf(ResponseError);
+  return error as ResponseError;
+}
+
+describe('ScorecardsClient, against answers recorded from the backend', () => {
+  it("reads an evaluated entity's scorecards", async () => {
+    const client = clientAnswering(recordings.entityExemplary);
+    const answer = await client.getEntityScorecards(EXEMPLARY);
+    expect(answer).toMatchObject({
+      entityRef: EXEMPLARY,
+      status: 'evaluated',
+      evaluatedAt: expect.any(String),
+    });
+    const [card] = answer.scorecards;
+    expect(card).toMatchObject({ level: 'Gold', score: 100 });
+    expect(card.levels.map(l => l.name)).toEqual(['Bronze', 'Silver', 'Gold']);
+    expect(card.checks.every(c => c.status === 'pass')).toBe(true);
+  });
+
+  it('tells "not evaluated yet" from "no scorecard applies"', async () => {
+    const client = clientAnswering(
+      recordings.entityNotEvaluated,
+      recordings.entityNotApplicable,
+    );
+    expect(await client.getEntityScorecards(EXEMPLARY)).toMatchObject({
+      status: 'not-evaluated',
+      scorecards: [],
+    });
+    expect(
+      await client.getEntityScorecards('system:default/payments-core'),
+    ).toMatchObject({ status: 'not-applicable', scorecards: [] });
+  });
+
+  it('turns a 404, a 400 and a 401 into response errors that keep the status and message', async () => {
+    const missing = await rejection(
+      clientAnswering(recordings.entityNotFound).getEntityScorecards(
+        'component:default/no-such-service',
+      ),
+    );
+    expect(missing.response.status).toBe(404);
+    expect(missing.body.error.name).toBe('NotFoundError');
+
+    const bad = await rejection(
+      clientAnswering(recordings.entityBadRequest).getEntityScorecards(
+        'checkout-api',
+      ),
+    );
+    expect(bad.response.status).toBe(400);
+    expect(bad.body.error.message).toContain('entityRef');
+
+    const unauthenticated = await rejection(
+      clientAnswering(recordings.entityUnauthenticated).getEntityScorecards(
+        EXEMPLARY,
+      ),
+    );
+    expect(unauthenticated.response.status).toBe(401);
+  });
+
+  it('evaluates an entity on demand with a JSON body', async () => {
+    const client = clientAnswering(recordings.evaluateBare);
+    const answer = await client.evaluateEntity(
+      'component:default/content-service',
+    );
+    expect(answer.status).toBe('evaluated');
+    expect(answer.scorecards[0].level).toBeNull();
+  });
+
+  it("reads an entity's history and the definitions", async () => {
+    const client = clientAnswering(
+      recordings.historyExemplary,
+      recordings.definitions,
+    );
+    const history = await client.getEntityHistory(EXEMPLARY, {
+      from: new Date('2026-09-01T00:00:00Z'),
+      to: new Date('2026-12-01T00:00:00Z'),
+    });
+    expect(history.entityRef).toBe(EXEMPLARY);
+    expect(history.events.some(e => e.type === 'scorecard')).toBe(true);
+
+    const definitions = await client.getDefinitions();
+    expect(definitions.scorecards.map(s => s.id)).toContain(
+      'production-readiness',
+    );
+  });
+});

@@ -1,0 +1,2 @@
+export { EntityScorecardContent } from './EntityScorecardContent';
+export type { EntityScorecardContentProps } from './EntityScorecardContent';

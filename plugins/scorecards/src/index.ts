@@ -1,0 +1,19 @@
+/**
+ * The Guardrails Scorecards frontend plugin: the scorecard of every entity, as a summary card on
+ * its overview and a "Scorecard" tab. This entry point is for the legacy frontend system; the
+ * new frontend system installs `@guardrails/plugin-scorecards/alpha`.
+ *
+ * @packageDocumentation
+ */
+
+export {
+  scorecardsPlugin,
+  EntityScorecardCard,
+  EntityScorecardContent,
+} from './plugin';
+export { isScorecardAvailable } from './isScorecardAvailable';
+export { scorecardsApiRef, ScorecardsClient } from './api';
+export type { ScorecardsApi } from './api';
+export type { EntityScorecardCardProps } from './components/EntityScorecardCard';
+export type { EntityScorecardContentProps } from './components/EntityScorecardContent';
+export { scorecardsTranslationRef } from './translation';

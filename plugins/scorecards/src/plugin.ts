@@ -1,0 +1,66 @@
+import {
+  createApiFactory,
+  createComponentExtension,
+  createPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/core-plugin-api';
+import { scorecardsApiRef, ScorecardsClient } from './api';
+import type { EntityScorecardCardProps } from './components/EntityScorecardCard';
+import type { EntityScorecardContentProps } from './components/EntityScorecardContent';
+
+/**
+ * The scorecards plugin for the legacy frontend system.
+ *
+ * @public
+ */
+export const scorecardsPlugin = createPlugin({
+  id: 'scorecards',
+  apis: [
+    createApiFactory({
+      api: scorecardsApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: ({ discoveryApi, fetchApi }) =>
+        new ScorecardsClient({ discoveryApi, fetchApi }),
+    }),
+  ],
+});
+
+/**
+ * The summary card for an entity's overview tab (legacy frontend system).
+ *
+ * @public
+ */
+export const EntityScorecardCard: (
+  props: EntityScorecardCardProps,
+) => JSX.Element = scorecardsPlugin.provide(
+  createComponentExtension({
+    name: 'EntityScorecardCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityScorecardCard').then(
+          m => m.EntityScorecardCard,
+        ),
+    },
+  }),
+);
+
+/**
+ * The "Scorecard" tab of an entity page (legacy frontend system), for an
+ * `EntityLayout.Route` at `/scorecard`.
+ *
+ * @public
+ */
+export const EntityScorecardContent: (
+  props: EntityScorecardContentProps,
+) => JSX.Element = scorecardsPlugin.provide(
+  createComponentExtension({
+    name: 'EntityScorecardContent',
+    component: {
+      lazy: () =>
+        import('./components/EntityScorecardContent').then(
+          m => m.EntityScorecardContent,
+        ),
+    },
+  }),
+);

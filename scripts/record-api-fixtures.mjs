@@ -1,0 +1,113 @@
+/* eslint-disable no-console */
+// Records the answers the real scorecards backend gives on the example catalog, for the tests of
+// the frontend plugin's API client and components
+// (plugins/scorecards/src/__testUtils__/recorded/*.json). Re-run it whenever the API changes:
+//
+//   ./run yarn record-fixtures
+//
+// It starts the example backend on port 7117 with an empty database and no scheduled run, so the
+// first answer is "not evaluated yet"; it then evaluates the entities it needs on demand.
+
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startExampleBackend } from './example-backend.mjs';
+
+const out = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../plugins/scorecards/src/__testUtils__/recorded',
+);
+
+const ENTITIES = {
+  exemplary: 'component:default/checkout-api',
+  bare: 'component:default/content-service',
+  malformed: 'component:default/cart-service',
+  waived: 'component:default/payouts-service',
+  advisory: 'component:default/storefront-web',
+  library: 'component:default/design-system',
+};
+
+const backend = await startExampleBackend({
+  port: 7117,
+  config: {
+    scorecards: {
+      schedule: {
+        frequency: { hours: 24 },
+        timeout: { minutes: 5 },
+        initialDelay: { hours: 24 },
+      },
+    },
+  },
+});
+
+async function record(
+  name,
+  { method = 'GET', path, query, body, token = backend.token },
+) {
+  const search = query ? `?${new URLSearchParams(query)}` : '';
+  const res = await fetch(`${backend.baseUrl}/api/scorecards${path}${search}`, {
+    method,
+    headers: {
+      ...(token && { Authorization: `Bearer ${token}` }),
+      ...(body && { 'Content-Type': 'application/json' }),
+    },
+    body: body && JSON.stringify(body),
+  });
+  const answer = await res.json();
+  // Stack traces name the machine's paths and say nothing a client reads.
+  delete answer.error?.stack;
+  const recording = {
+    request: { method, path, ...(query && { query }), ...(body && { body }) },
+    response: { status: res.status, body: answer },
+  };
+  writeFileSync(
+    join(out, `${name}.json`),
+    `${JSON.stringify(recording, null, 2)}\n`,
+  );
+  console.log(`${name}: ${method} ${path}${search} -> ${res.status}`);
+  return recording.response;
+}
+
+try {
+  mkdirSync(out, { recursive: true });
+  for (const file of readdirSync(out)) {
+    rmSync(join(out, file));
+  }
+
+  await record('entity-not-evaluated', {
+    path: '/entity',
+    query: { entityRef: ENTITIES.exemplary },
+  });
+  for (const [name, entityRef] of Object.entries(ENTITIES)) {
+    await record(`evaluate-${name}`, {
+      method: 'POST',
+      path: '/entity/evaluate',
+      body: { entityRef },
+    });
+    await record(`entity-${name}`, { path: '/entity', query: { entityRef } });
+  }
+  await record('history-exemplary', {
+    path: '/entity/history',
+    query: { entityRef: ENTITIES.exemplary },
+  });
+  await record('entity-not-applicable', {
+    path: '/entity',
+    query: { entityRef: 'system:default/payments-core' },
+  });
+  await record('entity-not-found', {
+    path: '/entity',
+    query: { entityRef: 'component:default/no-such-service' },
+  });
+  await record('entity-bad-request', {
+    path: '/entity',
+    query: { entityRef: 'checkout-api' },
+  });
+  await record('entity-unauthenticated', {
+    path: '/entity',
+    query: { entityRef: ENTITIES.exemplary },
+    token: null,
+  });
+  await record('definitions', { path: '/definitions' });
+} finally {
+  await backend.stop();
+}
