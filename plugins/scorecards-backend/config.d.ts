@@ -40,7 +40,7 @@ export interface Config {
      *       category: documentation
      *       severity: low
      *       rule:
-     *         metadata.annotations.acme.com/readme: { $exists: true }
+     *         metadata.annotations.acme.com/readme: { $notBlank: true }
      * ```
      */
     checks?: {
@@ -68,7 +68,9 @@ export interface Config {
         /**
          * When the check passes: a filter predicate over the entity (with `relations`) and its
          * facts (`facts.<name>`), with the value operators `$exists`, `$in`, `$contains`,
-         * `$hasPrefix`, `$matches`, `$gt`, `$gte`, `$lt`, `$lte`, `$within` and `$entity`.
+         * `$hasPrefix`, `$notBlank`, `$matches`, `$gt`, `$gte`, `$lt`, `$lte`, `$within`,
+         * `$entity` and `$link`. Text is compared trimmed; `$exists` is true for a blank value,
+         * `$notBlank: true` is not.
          */
         rule?: { [key: string]: any };
         /** Markdown guidance on how to make the check pass. */

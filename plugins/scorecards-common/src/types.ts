@@ -96,8 +96,10 @@ export interface CheckLink {
 
 /**
  * A rule: a `@backstage/filter-predicates` expression, extended with the value operators
- * `$matches` (regular expression), `$gt`, `$gte`, `$lt`, `$lte` (numeric comparison) and
- * `$within` (an ISO date no older than an ISO-8601 duration, e.g. `P180D`). Paths read the entity
+ * `$notBlank` (a value that is not blank), `$matches` (regular expression), `$gt`, `$gte`, `$lt`,
+ * `$lte` (numeric comparison), `$within` (an ISO date no older than an ISO-8601 duration, e.g.
+ * `P180D`), `$entity` (a ref to a catalog entity) and `$link` (a link of a type). Text is
+ * compared trimmed. Paths read the entity
  * (`metadata.annotations.<key>`, `spec.owner`, `relations`, ...) and its facts
  * (`facts.<name>.<field>`).
  *

@@ -612,7 +612,7 @@ describe('ScorecardEngine definitions', () => {
     expect(() =>
       engineFor([check('slo', { 'metadata.annotations.x': { $regex: 'y' } })]),
     ).toThrow(
-      /^Invalid scorecard definitions: check 'slo' field 'rule': unknown operator '\$regex' at metadata\.annotations\.x \(known: \$exists, \$in, \$contains, \$hasPrefix, \$matches/,
+      /^Invalid scorecard definitions: check 'slo' field 'rule': unknown operator '\$regex' at metadata\.annotations\.x \(known: \$exists, \$in, \$contains, \$hasPrefix, \$notBlank, \$matches/,
     );
   });
 

@@ -36,7 +36,7 @@ import {
 /**
  * Bumped when the engine's semantics change, so that a stored fingerprint tells results apart.
  */
-const ENGINE_VERSION = '1';
+const ENGINE_VERSION = '2';
 
 /**
  * Catalog fields every evaluation needs besides those the rules read: the entity's identity,
