@@ -513,7 +513,40 @@ describe('scorecardsPlugin', () => {
       ]);
       expect(await refs('q=checkout')).toEqual([CHECKOUT]);
       expect(await refs('type=website')).toEqual([SEARCH_UI]);
-      expect(await refs('level=Platinum')).toEqual([]);
+      expect((await get('/entities?level=Platinum')).status).toBe(400);
+    });
+
+    it.each([
+      '/rollup?by=system&scope=system:default/nope',
+      '/rollup?scope=domain:default/nope',
+      '/entities?scope=system:default/nope',
+      '/entities?scope=domain:default/nope',
+      '/trends?scope=system:default/nope',
+      '/trends?scope=group:default/nope',
+    ])('answers GET %s with 404, as for an unknown group', async path => {
+      const res = await get(path);
+      expect(res.status).toBe(404);
+      expect(res.body.error.message).toMatch(
+        /^No (system|domain|group) \S+ in the catalog$/,
+      );
+    });
+
+    it('scopes to a System or Domain the catalog has, naming it', async () => {
+      const bySystem = await get(
+        '/rollup?by=system&scope=system:default/payments',
+      );
+      expect(bySystem.status).toBe(200);
+      expect(bySystem.body.rows).toEqual([
+        expect.objectContaining({
+          ref: 'system:default/payments',
+          title: 'payments',
+          entities: 1,
+        }),
+      ]);
+      const inDomain = await get('/entities?scope=domain:default/commerce');
+      expect(
+        inDomain.body.items.map((i: { entityRef: string }) => i.entityRef),
+      ).toEqual([CHECKOUT]);
     });
 
     it('pages the drill-down', async () => {

@@ -1101,6 +1101,58 @@ describe.each(databases.eachSupportedId())(
         ]);
         expect(await countRows(knex, 'scorecards_facts')).toBe(3);
       });
+
+      it('pages one entity, names facts, lists who has some and deletes by name', async () => {
+        const ref = 'component:default/checkout-api';
+        await store.upsertFacts(
+          ['e', 'a', 'd', 'b', 'c'].map(name => ({
+            entityRef: ref,
+            name,
+            value: name,
+            observedAt: T0.toISOString(),
+          })),
+        );
+        await store.upsertFacts([
+          {
+            entityRef: 'component:default/fraud-scoring',
+            name: 'a',
+            value: 1,
+            observedAt: T0.toISOString(),
+          },
+        ]);
+
+        const page = await store.listFacts(ref, { offset: 2, limit: 2 });
+        expect(page.total).toBe(5);
+        expect(page.facts.map(f => f.name)).toEqual(['c', 'd']);
+        expect(
+          (
+            await store.listFacts('component:default/nope', {
+              offset: 0,
+              limit: 9,
+            })
+          ).total,
+        ).toBe(0);
+
+        const names = await store.getFactNames([ref, 'component:default/nope']);
+        expect([...names.keys()]).toEqual([ref]);
+        expect([...names.get(ref)!].sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+        expect(await store.listFactEntityRefs()).toEqual([
+          ref,
+          'component:default/fraud-scoring',
+        ]);
+
+        expect(
+          await store.deleteFacts([
+            { entityRef: ref, name: 'a' },
+            { entityRef: ref, name: 'z' },
+            { entityRef: 'component:default/fraud-scoring', name: 'a' },
+          ]),
+        ).toBe(2);
+        expect(await store.listFactEntityRefs()).toEqual([ref]);
+        expect(
+          (await store.listFacts(ref, { offset: 0, limit: 9 })).total,
+        ).toBe(4);
+      });
     });
 
     describe('waivers', () => {

@@ -700,17 +700,65 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
       entityRefs,
     );
     for (const row of rows) {
-      const fact: Fact = {
-        entityRef: row.entity_ref,
-        name: row.name,
-        value: JSON.parse(row.value),
-        observedAt: toIso(row.observed_at),
-        ...(row.fresh_for !== null && { freshFor: row.fresh_for }),
-        ...(row.source !== null && { source: row.source }),
-      };
-      pushTo(result, row.entity_ref, fact);
+      pushTo(result, row.entity_ref, fromFactRow(row));
     }
     return result;
+  }
+
+  async listFacts(
+    entityRef: string,
+    page: { offset: number; limit: number },
+  ): Promise<{ facts: Fact[]; total: number }> {
+    const query = this.db<FactRow>(FACTS).where({ entity_ref: entityRef });
+    const [[{ total }], rows] = await Promise.all([
+      query.clone().count({ total: '*' }),
+      query
+        .clone()
+        .select('*')
+        .orderBy('name')
+        .offset(page.offset)
+        .limit(page.limit),
+    ]);
+    return { facts: rows.map(fromFactRow), total: Number(total) };
+  }
+
+  async getFactNames(entityRefs: string[]): Promise<Map<string, string[]>> {
+    const result = new Map<string, string[]>();
+    if (entityRefs.length === 0) {
+      return result;
+    }
+    const rows: Pick<FactRow, 'entity_ref' | 'name'>[] = await this.whereInList(
+      this.db<FactRow>(FACTS).select('entity_ref', 'name'),
+      'entity_ref',
+      entityRefs,
+    );
+    for (const row of rows) {
+      pushTo(result, row.entity_ref, row.name);
+    }
+    return result;
+  }
+
+  async listFactEntityRefs(): Promise<string[]> {
+    const rows = await this.db<FactRow>(FACTS)
+      .distinct('entity_ref')
+      .orderBy('entity_ref');
+    return rows.map(row => row.entity_ref);
+  }
+
+  async deleteFacts(
+    keys: Array<{ entityRef: string; name: string }>,
+  ): Promise<number> {
+    if (keys.length === 0) {
+      return 0;
+    }
+    return this.db.transaction(tx =>
+      this.deletePairs(
+        tx,
+        FACTS,
+        'name',
+        keys.map(key => [key.entityRef, key.name]),
+      ),
+    );
   }
 
   async createWaiver(
@@ -1014,19 +1062,21 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
     }
   }
 
-  /** Deletes rows by (entity ref, id) pairs. */
+  /** Deletes rows by (entity ref, id) pairs; returns how many. */
   private async deletePairs(
     tx: Knex.Transaction,
     table: string,
     idColumn: string,
     pairs: [string, string][],
-  ) {
+  ): Promise<number> {
     const size = Math.floor(this.limits.maxVariables / 2);
+    let deleted = 0;
     for (let i = 0; i < pairs.length; i += size) {
-      await tx(table)
+      deleted += await tx(table)
         .whereIn(['entity_ref', idColumn], pairs.slice(i, i + size))
         .delete();
     }
+    return deleted;
   }
 }
 
@@ -1387,6 +1437,17 @@ function fromHistoryRow(row: HistoryRow): HistoryEvent {
     };
   }
   return { type: 'removed', entityRef: row.entity_ref, at };
+}
+
+function fromFactRow(row: FactRow): Fact {
+  return {
+    entityRef: row.entity_ref,
+    name: row.name,
+    value: JSON.parse(row.value),
+    observedAt: toIso(row.observed_at),
+    ...(row.fresh_for !== null && { freshFor: row.fresh_for }),
+    ...(row.source !== null && { source: row.source }),
+  };
 }
 
 function fromWaiverRow(row: WaiverRow): StoredWaiver {

@@ -168,6 +168,23 @@ export interface ScorecardsStore {
   /** Facts of the given entities, by entity ref. */
   getFacts(entityRefs: string[]): Promise<Map<string, Fact[]>>;
 
+  /** One page of one entity's facts, by name, and how many it has. */
+  listFacts(
+    entityRef: string,
+    page: { offset: number; limit: number },
+  ): Promise<{ facts: Fact[]; total: number }>;
+
+  /** The names of the facts of the given entities, by entity ref. */
+  getFactNames(entityRefs: string[]): Promise<Map<string, string[]>>;
+
+  /** Every entity ref that has facts. */
+  listFactEntityRefs(): Promise<string[]>;
+
+  /** Deletes facts by entity and name. Returns how many were deleted. */
+  deleteFacts(
+    keys: Array<{ entityRef: string; name: string }>,
+  ): Promise<number>;
+
   /** Stores a waiver made through the API. */
   createWaiver(
     waiver: Omit<Waiver, 'id' | 'createdAt' | 'source'>,

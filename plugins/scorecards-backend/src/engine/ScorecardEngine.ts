@@ -17,7 +17,8 @@ import {
   WaiverOutcome,
 } from '@guardrails/plugin-scorecards-common';
 import { CatalogIndex, entityRefOf, normalizeEntityRef } from './catalogIndex';
-import { lookupDuration, parseIsoInstant } from './dates';
+import { parseIsoInstant } from './dates';
+import { isFactFresh, observedAtOf } from './facts';
 import { capitalize, explainVerdict, expectedOf, observedOf } from './explain';
 import { CompiledFilter, compileFilter } from './filters';
 import type { RuleOperator } from '@guardrails/plugin-scorecards-node';
@@ -576,19 +577,7 @@ export class ScorecardEngine {
       if (isSuperseded(facts, i, observedMs)) {
         continue;
       }
-      let isFresh = true;
-      if (fact.freshFor !== undefined) {
-        const duration =
-          typeof fact.freshFor === 'string'
-            ? lookupDuration(fact.freshFor)
-            : null;
-        // Freshness that cannot be established counts as stale rather than as current.
-        isFresh =
-          duration !== null &&
-          observedMs !== -Infinity &&
-          duration.after(observedMs) >= nowMs;
-      }
-      if (isFresh) {
+      if (isFactFresh(fact, nowMs, observedMs)) {
         fresh[fact.name] = fact.value;
       } else {
         stale ??= {};
@@ -807,15 +796,6 @@ function isUsableFact(fact: Fact | undefined): fact is Fact {
     typeof fact.name === 'string' &&
     fact.name !== '__proto__'
   );
-}
-
-/** When the fact was observed, -Infinity when that is not known. */
-function observedAtOf(fact: Fact): number {
-  const millis =
-    typeof fact.observedAt === 'string'
-      ? parseIsoInstant(fact.observedAt)
-      : NaN;
-  return Number.isNaN(millis) ? -Infinity : millis;
 }
 
 /** Whether another fact of the same name was observed later (or as late, and given first). */

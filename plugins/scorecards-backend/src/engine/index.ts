@@ -18,6 +18,7 @@ export {
   normalizeEntityRef,
 } from './catalogIndex';
 export type { CatalogIndex, CatalogIndexEntity } from './catalogIndex';
+export { isFactFresh, observedAtOf } from './facts';
 export {
   WAIVER_ANNOTATION_PREFIX,
   declaredApiWaiver,

@@ -27,6 +27,12 @@ export interface OrgGroup {
   parentRef?: string;
 }
 
+/** A System or Domain of the catalog, as rollups name it. */
+export interface OrgEntity {
+  ref: string;
+  title: string;
+}
+
 /**
  * What the run knows about the whole catalog: every entity by ref (lightly), for rules that
  * ask whether a referenced entity exists, and the structure that rollups follow (the group tree,
@@ -86,6 +92,20 @@ export class CatalogSnapshot {
       });
     }
     return groups.sort((a, b) => a.ref.localeCompare(b.ref));
+  }
+
+  /** Every entity of a kind (`system`, `domain`), with its title, for rollups and scopes. */
+  ofKind(kind: 'system' | 'domain'): OrgEntity[] {
+    const found: OrgEntity[] = [];
+    for (const [ref, entity] of this.#entities) {
+      if (entity.kind.toLocaleLowerCase('en-US') === kind) {
+        found.push({
+          ref,
+          title: entity.metadata.title ?? entity.metadata.name,
+        });
+      }
+    }
+    return found.sort((a, b) => a.ref.localeCompare(b.ref));
   }
 
   /**

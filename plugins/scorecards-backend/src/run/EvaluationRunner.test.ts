@@ -229,6 +229,39 @@ describe.each(databases.eachSupportedId())('EvaluationRunner on %p', id => {
     expect(previous.status).toBe('succeeded');
   });
 
+  it('keeps facts of entities the catalog lacks until they are stale', async () => {
+    const { store } = await createStore();
+    const fact = (
+      entityRef: string,
+      name: string,
+      observedAt: string,
+      freshFor?: string,
+    ) => ({
+      entityRef,
+      name,
+      value: 1,
+      observedAt,
+      ...(freshFor && { freshFor }),
+    });
+    const pending = 'component:default/not-processed-yet';
+    const known = 'component:default/cart-service';
+    await store.upsertFacts([
+      fact(pending, 'fresh', '2026-11-20T00:00:00Z', 'P30D'),
+      fact(pending, 'stale', '2026-10-01T00:00:00Z', 'P30D'),
+      fact(pending, 'recent', '2026-11-01T00:00:00Z'),
+      fact(pending, 'old', '2026-10-01T00:00:00Z'),
+      // The catalog has this entity: its stale facts stay, and say they are stale.
+      fact(known, 'stale', '2026-01-01T00:00:00Z', 'P1D'),
+    ]);
+
+    const run = await runnerFor(store, catalogEntities).run();
+
+    expect(run.status).toBe('succeeded');
+    const names = await store.getFactNames([pending, known]);
+    expect([...names.get(pending)!].sort()).toEqual(['fresh', 'recent']);
+    expect(names.get(known)).toEqual(['stale']);
+  });
+
   it('evaluates one entity on demand for a caller who can read it', async () => {
     const { store } = await createStore();
     const runner = runnerFor(store, catalogEntities);

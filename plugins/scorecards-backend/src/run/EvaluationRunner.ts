@@ -7,21 +7,40 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { NotFoundError, stringifyError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import type { FilterPredicate } from '@backstage/filter-predicates';
-import type { JsonValue } from '@guardrails/plugin-scorecards-common';
+import type { Fact, JsonValue } from '@guardrails/plugin-scorecards-common';
 import type {
   EntityEvaluationRecord,
   RunRecord,
   ScorecardsStore,
   StoredEntityResults,
 } from '../database';
-import type { ScorecardEngine } from '../engine';
+import { isFactFresh, observedAtOf, type ScorecardEngine } from '../engine';
 import { CatalogSnapshot, SNAPSHOT_FIELDS } from './CatalogSnapshot';
 
-/** State key under which the last run's group tree is kept for rollups. */
+/** State key under which the last run's group tree, Systems and Domains are kept for rollups. */
 export const ORG_STATE_KEY = 'org';
 
 /** State key of the fingerprint of the definitions the last successful run evaluated. */
 export const FINGERPRINT_STATE_KEY = 'definitionsFingerprint';
+
+/**
+ * How long a fact without `freshFor` is kept for an entity the catalog does not have: a push may
+ * come before the catalog has processed the entity, but not by a month.
+ */
+const UNMATCHED_FACT_MAX_AGE_MS = 30 * 86_400_000;
+
+/**
+ * The facts to prune among those of entities the catalog does not have: the stale ones (past
+ * their `freshFor`), and those without `freshFor` observed more than 30 days ago.
+ */
+export function unmatchedFactsToPrune(facts: Fact[], now: Date): Fact[] {
+  const nowMs = now.getTime();
+  return facts.filter(fact =>
+    fact.freshFor === undefined
+      ? observedAtOf(fact) < nowMs - UNMATCHED_FACT_MAX_AGE_MS
+      : !isFactFresh(fact, nowMs),
+  );
+}
 
 /** Options of {@link EvaluationRunner}. */
 export interface EvaluationRunnerOptions {
@@ -82,6 +101,8 @@ export class EvaluationRunner {
       const snapshot = await this.#readSnapshot(credentials);
       await this.#saveState(ORG_STATE_KEY, {
         groups: snapshot.groups() as unknown as JsonValue,
+        systems: snapshot.ofKind('system') as unknown as JsonValue,
+        domains: snapshot.ofKind('domain') as unknown as JsonValue,
       });
 
       const seen = new Set<string>();
@@ -106,6 +127,7 @@ export class EvaluationRunner {
         ref => !seen.has(ref),
       );
       const removed = await this.#store.removeEntities(gone, this.#clock());
+      await this.#pruneUnmatchedFacts(snapshot);
       await this.#saveState(FINGERPRINT_STATE_KEY, this.#engine.fingerprint);
       const finished = await this.#store.finishRun(record.id, {
         status: 'succeeded',
@@ -183,6 +205,25 @@ export class EvaluationRunner {
       throw new NotFoundError(`No results stored for ${ref}`);
     }
     return stored;
+  }
+
+  /** Deletes stale facts of entities the catalog, read whole by this run, does not have. */
+  async #pruneUnmatchedFacts(snapshot: CatalogSnapshot) {
+    const unmatched = (await this.#store.listFactEntityRefs()).filter(
+      ref => !snapshot.get(ref),
+    );
+    if (unmatched.length === 0) {
+      return;
+    }
+    const facts = [...(await this.#store.getFacts(unmatched)).values()].flat();
+    const pruned = await this.#store.deleteFacts(
+      unmatchedFactsToPrune(facts, this.#clock()),
+    );
+    if (pruned > 0) {
+      this.#logger.info(
+        `Pruned ${pruned} stale facts of entities that are not in the catalog`,
+      );
+    }
   }
 
   /** Writes a piece of state only when it changed, so an idle re-run writes nothing. */

@@ -17,7 +17,7 @@ import {
 } from '@guardrails/plugin-scorecards-common';
 import { DateTime, Duration } from 'luxon';
 import type { ScorecardsStore, ScoreFilter } from '../database';
-import type { OrgGroup } from '../run/CatalogSnapshot';
+import type { OrgEntity, OrgGroup } from '../run/CatalogSnapshot';
 import { ORG_STATE_KEY } from '../run/EvaluationRunner';
 import { OrgTree } from './OrgTree';
 
@@ -29,11 +29,20 @@ export type Scope =
 /** Dimensions a rollup aggregates along. */
 export type RollupDimension = RollupResponse['by'];
 
+/** What the last run saved about the organisation. */
+interface OrgState {
+  groups?: OrgGroup[];
+  systems?: OrgEntity[];
+  domains?: OrgEntity[];
+}
+
 interface Snapshot {
   version: number;
-  /** The group tree as stored; a reorganisation changes it without moving the version. */
+  /** The organisation as stored; a reorganisation changes it without moving the version. */
   org: string;
   tree: OrgTree;
+  /** Titles of the catalog's Systems and Domains, by ref. */
+  titles: Map<string, string>;
   rows: Map<string, EntityScoreRow[]>;
 }
 
@@ -92,7 +101,11 @@ export class RollupService {
       case 'system':
       case 'domain': {
         const key = options.by === 'system' ? 'systemRef' : 'domainRef';
-        return { ...base, by: options.by, rows: refRollup(rows, key, levels) };
+        return {
+          ...base,
+          by: options.by,
+          rows: refRollup(rows, key, levels, snapshot.titles),
+        };
       }
       case 'check':
       case 'category': {
@@ -117,16 +130,14 @@ export class RollupService {
    * and every group below it.
    */
   async scopeFilter(scope: Scope): Promise<ScoreFilter> {
+    if (scope.type === 'all') {
+      return {};
+    }
+    const snapshot = await this.#load();
+    assertScopeExists(snapshot, scope);
     switch (scope.type) {
-      case 'all':
-        return {};
-      case 'group': {
-        const { tree } = await this.#load();
-        if (!tree.get(scope.ref)) {
-          throw new NotFoundError(`No group ${scope.ref} in the catalog`);
-        }
-        return { ownerRefs: tree.subtree(scope.ref) };
-      }
+      case 'group':
+        return { ownerRefs: snapshot.tree.subtree(scope.ref) };
       case 'system':
         return { systemRef: scope.ref };
       default:
@@ -274,22 +285,33 @@ export class RollupService {
         list.push(row);
         rows.set(row.scorecardId, list);
       }
-      const groups = ((org as { groups?: OrgGroup[] } | undefined)?.groups ??
-        []) as OrgGroup[];
-      return { version, org: orgKey, tree: new OrgTree(groups), rows };
+      const state = (org ?? {}) as OrgState;
+      const titles = new Map(
+        [...(state.systems ?? []), ...(state.domains ?? [])].map(e => [
+          e.ref,
+          e.title,
+        ]),
+      );
+      return {
+        version,
+        org: orgKey,
+        tree: new OrgTree(state.groups ?? []),
+        titles,
+        rows,
+      };
     })();
     this.#snapshot = loading;
     return loading;
   }
 
   #inScope(snapshot: Snapshot, rows: EntityScoreRow[], scope: Scope) {
+    if (scope.type !== 'all') {
+      assertScopeExists(snapshot, scope);
+    }
     switch (scope.type) {
       case 'all':
         return rows;
       case 'group': {
-        if (!snapshot.tree.get(scope.ref)) {
-          throw new NotFoundError(`No group ${scope.ref} in the catalog`);
-        }
         const owners = new Set(snapshot.tree.subtree(scope.ref));
         return rows.filter(r => r.ownerRef && owners.has(r.ownerRef));
       }
@@ -359,6 +381,20 @@ function emptyCounts(): Record<CheckStatus, number> {
     CheckStatus,
     number
   >;
+}
+
+/** Throws 404 unless the last run saw the scope's Group, System or Domain in the catalog. */
+function assertScopeExists(
+  snapshot: Snapshot,
+  scope: Exclude<Scope, { type: 'all' }>,
+) {
+  const exists =
+    scope.type === 'group'
+      ? snapshot.tree.get(scope.ref) !== undefined
+      : snapshot.titles.has(scope.ref);
+  if (!exists) {
+    throw new NotFoundError(`No ${scope.type} ${scope.ref} in the catalog`);
+  }
 }
 
 function scopeName(scope: Scope) {
@@ -453,6 +489,7 @@ function refRollup(
   rows: EntityScoreRow[],
   key: 'systemRef' | 'domainRef',
   levels: string[],
+  titles: Map<string, string>,
 ): RefRollupRow[] {
   const byRef = new Map<string, Accumulator>();
   for (const row of rows) {
@@ -466,7 +503,7 @@ function refRollup(
     add(acc, row);
   }
   return [...byRef.entries()]
-    .map(([ref, acc]) => ({ ref, ...finish(acc) }))
+    .map(([ref, acc]) => ({ ref, title: titles.get(ref), ...finish(acc) }))
     .sort((a, b) => a.ref.localeCompare(b.ref));
 }
 

@@ -380,10 +380,66 @@ describe('createRouter', () => {
       );
     });
 
-    it('answers a level no scorecard has with no entities', async () => {
-      const res = await request(app).get('/entities?level=Platinum');
-      expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ total: 0, items: [] });
+    it.each([
+      [
+        '/entities?level=Platinum',
+        "level: unknown level 'Platinum' of scorecard 'production-readiness'; expected one of Bronze, Silver, Gold, none",
+      ],
+      ['/entities?minScore=', 'minScore: expected a number'],
+      ['/entities?maxScore=%20', 'maxScore: expected a number'],
+      ['/entities?minScore=0x10', 'minScore: expected a number'],
+      ['/entities?page=', 'page: expected a number'],
+      ['/runs?limit=', 'limit: expected a number'],
+      [
+        '/entities?minScore=80&maxScore=20',
+        'minScore must not be greater than maxScore',
+      ],
+    ])(
+      'GET %s is 400, not a filter that matches nothing',
+      async (path, message) => {
+        expect(await badRequestMessage(request(app).get(path))).toContain(
+          message,
+        );
+      },
+    );
+
+    it('reads a + in a query as the + it was, not as a space', async () => {
+      await evaluate(CHECKOUT);
+      await evaluate(LEGACY);
+      const ascending = await request(app).get('/entities?sort=+score');
+      expect(ascending.status).toBe(200);
+      const scores = ascending.body.items.map(
+        (i: { score: number }) => i.score,
+      );
+      expect(scores).toEqual([...scores].sort((a, b) => a - b));
+      expect(scores.length).toBeGreaterThan(1);
+
+      const history = await request(app).get(
+        `/entity/history?entityRef=${CHECKOUT}&from=2026-11-01T00:00:00+01:00`,
+      );
+      expect(history.status).toBe(200);
+      expect(history.body.from).toBe('2026-10-31T23:00:00.000Z');
+    });
+
+    it.each(['/waivers', '/facts', '/entity/evaluate'])(
+      'calls a null body on POST %s what it is, not invalid JSON',
+      async path => {
+        const message = await badRequestMessage(
+          request(app)
+            .post(path)
+            .set('Content-Type', 'application/json')
+            .send('null'),
+        );
+        expect(message).toMatch(/^Invalid \w+: expected an object, got null$/);
+      },
+    );
+
+    it('still calls JSON that does not parse invalid', async () => {
+      const res = await request(app)
+        .post('/waivers')
+        .set('Content-Type', 'application/json')
+        .send('{"entityRef":');
+      expect(res.status).toBe(400);
     });
 
     it.each([
@@ -415,6 +471,12 @@ describe('createRouter', () => {
       value: { lastExperimentAt: at(-3) },
       ...overrides,
     });
+    /** `[[[…]]]`, `depth` arrays deep. */
+    const nested = (depth: number) => {
+      let value: unknown = 1;
+      for (let i = 0; i < depth; i++) value = [value];
+      return value;
+    };
 
     it.each([
       ['no facts', {}, 'facts: '],
@@ -469,6 +531,16 @@ describe('createRouter', () => {
         { facts: [fact({ freshFor: 'PT0S' })] },
         "facts.0.freshFor: 'PT0S' is not a positive",
       ],
+      [
+        'a value nested 33 levels deep',
+        { facts: [fact({ value: nested(33) })] },
+        'facts.0.value: a fact value may be nested at most 32 levels deep',
+      ],
+      [
+        'a value larger than 32 KiB',
+        { facts: [fact({ value: 'x'.repeat(33 * 1024) })] },
+        'facts.0.value: a fact value may take at most 32768 bytes as JSON',
+      ],
     ])('rejects facts with %s', async (_what, body, message) => {
       expect(
         await badRequestMessage(request(app).post('/facts').send(body)),
@@ -476,9 +548,36 @@ describe('createRouter', () => {
       expect(auditor.createEvent).not.toHaveBeenCalled();
     });
 
+    it('rejects a fact value nested thousands of levels deep, without overflowing', async () => {
+      // As a client would send it: JSON.stringify itself overflows on such a value.
+      const body = `{"facts":[{"entityRef":"${CHECKOUT}","name":"deep","value":${'['.repeat(
+        5000,
+      )}1${']'.repeat(5000)}}]}`;
+      expect(
+        await badRequestMessage(
+          request(app)
+            .post('/facts')
+            .set('Content-Type', 'application/json')
+            .send(body),
+        ),
+      ).toBe(
+        'Invalid facts: facts.0.value: a fact value may be nested at most 32 levels deep',
+      );
+    });
+
     it.each([
       ['no reason', { reason: undefined }, 'reason: a waiver needs a reason'],
       ['a blank reason', { reason: '   ' }, 'reason: a waiver needs a reason'],
+      [
+        'a reason that is not text',
+        { reason: 42 },
+        'reason: a waiver needs a reason',
+      ],
+      [
+        'an over-long reason',
+        { reason: 'x'.repeat(2001) },
+        'reason: a waiver reason may be at most 2000 characters',
+      ],
       [
         'an expiry in the past',
         { expiresAt: at(-1) },
@@ -690,7 +789,7 @@ describe('createRouter', () => {
       );
       expect(auditor.createEvent).not.toHaveBeenCalled();
       const read = await request(app).get(`/facts?entityRef=${LEGACY}`);
-      expect(read.body).toEqual({ facts: [] });
+      expect(read.body).toMatchObject({ facts: [], total: 0 });
     });
 
     it('are stored, read back and used by the next evaluation', async () => {
@@ -730,6 +829,68 @@ describe('createRouter', () => {
       const practice = checkOf(after, 'chaos-practice');
       expect(practice.status).toBe('pass');
       expect(practice.explanation).toEqual(expect.any(String));
+    });
+
+    it('are kept for an entity the catalog has not processed yet', async () => {
+      const unknown = 'component:default/not-in-the-catalog-yet';
+      const res = await request(app)
+        .post('/facts')
+        .send({ facts: [{ ...chaos, entityRef: unknown }] });
+      expect(res.status).toBe(202);
+      const read = await request(app).get(`/facts?entityRef=${unknown}`);
+      expect(read.body.facts).toEqual([
+        expect.objectContaining({ entityRef: unknown, name: 'chaos' }),
+      ]);
+    });
+
+    it('are limited to 100 names per entity, the ones stored included', async () => {
+      const ref = 'component:default/chatty-service';
+      const named = (from: number, to: number) =>
+        Array.from({ length: to - from }, (_, i) => ({
+          entityRef: ref,
+          name: `metric${from + i}`,
+          value: i,
+        }));
+      expect(
+        (
+          await request(app)
+            .post('/facts')
+            .send({ facts: named(0, 60) })
+        ).status,
+      ).toBe(202);
+      // Replacing stored names adds none.
+      expect(
+        (
+          await request(app)
+            .post('/facts')
+            .send({ facts: named(20, 100) })
+        ).status,
+      ).toBe(202);
+      auditor.createEvent.mockClear();
+      const message = await badRequestMessage(
+        request(app)
+          .post('/facts')
+          .send({ facts: named(99, 102) }),
+      );
+      expect(message).toBe(
+        `Invalid facts: ${ref} would have 102 facts; an entity may have at most 100 (each name is one fact)`,
+      );
+      expect(auditor.createEvent).not.toHaveBeenCalled();
+
+      const page = await request(app).get(
+        `/facts?entityRef=${ref}&pageSize=30&page=4`,
+      );
+      expect(page.status).toBe(200);
+      expect(page.body).toMatchObject({ total: 100, page: 4, pageSize: 30 });
+      expect(page.body.facts).toHaveLength(10);
+      const first = await request(app).get(`/facts?entityRef=${ref}`);
+      expect(first.body).toMatchObject({ total: 100, page: 1, pageSize: 50 });
+      expect(first.body.facts).toHaveLength(50);
+      expect(
+        await badRequestMessage(
+          request(app).get(`/facts?entityRef=${ref}&pageSize=101`),
+        ),
+      ).toContain('pageSize: ');
     });
 
     it('replace the previous value of the same name', async () => {

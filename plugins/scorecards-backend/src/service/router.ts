@@ -31,7 +31,9 @@ import { toCsv } from './csv';
 import {
   durationSchema,
   entityRefSchema,
+  factValueSchema,
   parse,
+  queryNumber,
   scopeSchema,
   timestampSchema,
 } from './validation';
@@ -55,6 +57,9 @@ export interface RouterOptions {
 
 const MAX_PAGE_SIZE = 500;
 const MAX_FACTS_PER_REQUEST = 1000;
+/** The most facts (names) one entity may have, whether or not the catalog has it yet. */
+export const MAX_FACTS_PER_ENTITY = 100;
+const MAX_FACTS_PAGE_SIZE = 100;
 
 const sortFields = ['score', 'level', 'name', 'failing', 'since'] as const;
 
@@ -79,7 +84,8 @@ export async function createRouter(
   const defaultScorecard = definitions.scorecards[0]?.id ?? '';
 
   const router = Router();
-  router.use(express.json({ limit: '2mb' }));
+  // Not strict: `null` or `"text"` is valid JSON, and the route says what it expected instead.
+  router.use(express.json({ limit: '2mb', strict: false }));
 
   /**
    * How the permission policy decides the caller's catalog reads: a policy that lets the caller
@@ -169,6 +175,28 @@ export async function createRouter(
       throw new NotAllowedError(
         `Permission ${request.permission.name} is required`,
       );
+    }
+  }
+
+  /**
+   * Throws 400 unless every entity keeps at most {@link MAX_FACTS_PER_ENTITY} facts once these
+   * are stored; a name it already has replaces a fact rather than adding one.
+   */
+  async function assertFactsFit(
+    facts: Array<{ entityRef: string; name: string }>,
+  ) {
+    const incoming = new Map<string, Set<string>>();
+    for (const { entityRef, name } of facts) {
+      incoming.set(entityRef, (incoming.get(entityRef) ?? new Set()).add(name));
+    }
+    const stored = await store.getFactNames([...incoming.keys()]);
+    for (const [entityRef, names] of incoming) {
+      const count = new Set([...(stored.get(entityRef) ?? []), ...names]).size;
+      if (count > MAX_FACTS_PER_ENTITY) {
+        throw new InputError(
+          `Invalid facts: ${entityRef} would have ${count} facts; an entity may have at most ${MAX_FACTS_PER_ENTITY} (each name is one fact)`,
+        );
+      }
     }
   }
 
@@ -321,15 +349,16 @@ export async function createRouter(
     type: z.string().optional(),
     level: z.string().optional(),
     failingCheck: z.string().optional(),
-    minScore: z.coerce.number().min(0).max(100).optional(),
-    maxScore: z.coerce.number().min(0).max(100).optional(),
+    minScore: queryNumber(z.number().min(0).max(100)).optional(),
+    maxScore: queryNumber(z.number().min(0).max(100)).optional(),
     q: z.string().max(200).optional(),
     sort: z
       .string()
       .default('score')
       .transform((value, ctx) => {
+        // A `+` in a query string reads as a space: `sort=+score` arrives as ' score'.
         const order = value.startsWith('-') ? 'desc' : 'asc';
-        const field = value.replace(/^[-+]/, '');
+        const field = value.replace(/^[-+ ]/, '');
         if (!(sortFields as readonly string[]).includes(field)) {
           ctx.addIssue({
             code: 'custom',
@@ -344,16 +373,41 @@ export async function createRouter(
           order,
         } as const;
       }),
-    page: z.coerce.number().int().min(1).default(1),
-    pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
+    page: queryNumber(z.number().int().min(1)).default(1),
+    pageSize: queryNumber(z.number().int().min(1).max(MAX_PAGE_SIZE)).default(
+      50,
+    ),
     format: z.enum(['json', 'csv']).default('json'),
   });
   router.get('/entities', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
     const query = parse(entitiesQuery, req.query, 'query');
-    rollups.scorecard(query.scorecard);
+    const scorecard = rollups.scorecard(query.scorecard);
+    // A filter that can match nothing is a mistake to report, not an empty page.
+    const levels = [...scorecard.levels.map(l => l.name), 'none'];
+    if (query.level !== undefined && !levels.includes(query.level)) {
+      throw new InputError(
+        `Invalid query: level: unknown level '${query.level}' of scorecard '${
+          scorecard.id
+        }'; expected one of ${levels.join(', ')}`,
+      );
+    }
     if (query.failingCheck && !checksById.has(query.failingCheck)) {
       throw new NotFoundError(`No check '${query.failingCheck}'`);
+    }
+    if (query.failingCheck && !scorecard.checks.includes(query.failingCheck)) {
+      throw new InputError(
+        `Invalid query: failingCheck: check '${query.failingCheck}' is not part of scorecard '${scorecard.id}'`,
+      );
+    }
+    if (
+      query.minScore !== undefined &&
+      query.maxScore !== undefined &&
+      query.minScore > query.maxScore
+    ) {
+      throw new InputError(
+        'Invalid query: minScore must not be greater than maxScore',
+      );
     }
     const filter = {
       ...(await rollups.scopeFilter(query.scope)),
@@ -438,7 +492,7 @@ export async function createRouter(
                   /^[a-zA-Z][a-zA-Z0-9_-]{0,62}$/,
                   'a fact name starts with a letter and holds letters, digits, _ and - (rules read it as facts.<name>)',
                 ),
-              value: z.json(),
+              value: factValueSchema,
               observedAt: timestampSchema
                 .refine(d => d.getTime() <= now.getTime() + 5 * 60_000, {
                   message: 'observedAt is in the future',
@@ -455,6 +509,7 @@ export async function createRouter(
       'facts',
     );
     await authorize(credentials, { permission: scorecardsFactWritePermission });
+    await assertFactsFit(body.facts);
     const event = await auditor.createEvent({
       eventId: 'fact-write',
       severityLevel: 'low',
@@ -486,16 +541,22 @@ export async function createRouter(
     res.status(202).json({ accepted: body.facts.length });
   });
 
+  const factsQuery = z.object({
+    entityRef: entityRefSchema,
+    page: queryNumber(z.number().int().min(1)).default(1),
+    pageSize: queryNumber(
+      z.number().int().min(1).max(MAX_FACTS_PAGE_SIZE),
+    ).default(50),
+  });
   router.get('/facts', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
-    const { entityRef } = parse(
-      z.object({ entityRef: entityRefSchema }),
-      req.query,
-      'query',
-    );
+    const { entityRef, page, pageSize } = parse(factsQuery, req.query, 'query');
     await assertVisible(entityRef, credentials);
-    const facts = await store.getFacts([entityRef]);
-    res.json({ facts: facts.get(entityRef) ?? [] });
+    const { facts, total } = await store.listFacts(entityRef, {
+      offset: (page - 1) * pageSize,
+      limit: pageSize,
+    });
+    res.json({ facts, total, page, pageSize });
   });
 
   router.post('/waivers', async (req, res) => {
@@ -508,11 +569,12 @@ export async function createRouter(
         checkId: z.string().refine(id => checksById.has(id), {
           message: 'no such check',
         }),
+        // Every check names its own problem: the schema's message would stand for all of them.
         reason: z
           .string({ error: 'a waiver needs a reason' })
           .trim()
           .min(1, 'a waiver needs a reason')
-          .max(2000),
+          .max(2000, 'a waiver reason may be at most 2000 characters'),
         expiresAt: timestampSchema
           .refine(d => d.getTime() > now.getTime(), {
             message: 'expiresAt must be in the future',
@@ -627,7 +689,7 @@ export async function createRouter(
   });
 
   const runsQuery = z.object({
-    limit: z.coerce.number().int().min(1).max(100).default(20),
+    limit: queryNumber(z.number().int().min(1).max(100)).default(20),
   });
   router.get('/runs', async (req, res) => {
     await httpAuth.credentials(req);
