@@ -169,21 +169,21 @@ export interface Config {
      */
     history?: {
       /**
-       * How long history is kept, as an ISO-8601 duration such as `P1Y` or `P180D`. Defaults
-       * to one year.
+       * How long history is kept, e.g. `P1Y`, `180d` or `{ days: 180 }`. Defaults to one year.
        */
-      retention?: string;
+      retention?: HumanDuration | string;
     };
 
     /**
-     * Waivers created through the API.
+     * Waivers, created through the API or declared in annotations.
      */
     waivers?: {
       /**
-       * The longest a waiver created through the API may last, as an ISO-8601 duration such
-       * as `P6M`. Defaults to one year.
+       * The longest a waiver may last, e.g. `P6M`, `6 months` or `{ months: 6 }`; defaults to
+       * one year. The API refuses a longer one; a waiver declared in an annotation that expires
+       * later than this from now does not count, and its result says why.
        */
-      maxDuration?: string;
+      maxDuration?: HumanDuration | string;
     };
   };
 }

@@ -5,6 +5,7 @@ import {
   RootConfigService,
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
+import { readDurationFromConfig } from '@backstage/config';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   CheckDefinition,
@@ -34,12 +35,17 @@ const DEFAULT_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
   initialDelay: { seconds: 10 },
 };
 
-/** Reads an optional ISO-8601 duration from config; both settings default to a year. */
+/**
+ * Reads an optional duration from config (`P1Y`, `1y` or `{ years: 1 }`); both settings
+ * default to a year.
+ */
 function readDuration(config: RootConfigService, key: string): Duration {
-  const duration = Duration.fromISO(config.getOptionalString(key) ?? 'P1Y');
+  const duration = config.has(key)
+    ? Duration.fromObject(readDurationFromConfig(config, { key }))
+    : Duration.fromObject({ years: 1 });
   if (!duration.isValid || duration.toMillis() <= 0) {
     throw new Error(
-      `Invalid scorecards config: '${key}' must be a positive ISO-8601 duration such as P1Y or P6M`,
+      `Invalid scorecards config: '${key}' must be a positive duration such as P1Y or P6M`,
     );
   }
   return duration;
@@ -97,7 +103,14 @@ export const scorecardsPlugin = createBackendPlugin({
           scorecards,
           operators,
         });
-        const engine = new ScorecardEngine(definitions, { operators });
+        const waiverMaxDuration = readDuration(
+          config,
+          'scorecards.waivers.maxDuration',
+        );
+        const engine = new ScorecardEngine(definitions, {
+          operators,
+          waiverMaxDuration: waiverMaxDuration.toISO()!,
+        });
         const store = await DatabaseScorecardsStore.create({ database });
         permissionsRegistry.addPermissions(scorecardsPermissions);
 
@@ -139,11 +152,6 @@ export const scorecardsPlugin = createBackendPlugin({
             });
           }
         });
-
-        const waiverMaxDuration = readDuration(
-          config,
-          'scorecards.waivers.maxDuration',
-        );
 
         httpRouter.use(
           await createRouter({

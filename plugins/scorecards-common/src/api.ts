@@ -6,6 +6,7 @@ import type {
   ScorecardDefinition,
   ScorecardResult,
   Waiver,
+  WaiverProblem,
 } from './types';
 
 /**
@@ -92,6 +93,29 @@ export interface StoredWaiver extends Waiver {
 }
 
 /**
+ * A waiver declared in an entity's `catalog-info.yaml`, as the entity's last evaluation read it.
+ *
+ * @public
+ */
+export interface AnnotationWaiver extends Waiver {
+  source: 'annotation';
+  /** The annotation that declares it: `guardrails.dev/waive.<check-id>`. */
+  annotation: string;
+  /** Why it does not excuse the check, when it does not (e.g. it lasts longer than allowed). */
+  problem?: string;
+}
+
+/**
+ * `GET /waivers`: waivers made through the API, newest first, then those declared in
+ * annotations, by entity and check.
+ *
+ * @public
+ */
+export interface WaiversResponse {
+  items: Array<StoredWaiver | AnnotationWaiver>;
+}
+
+/**
  * The record of one evaluation run.
  *
  * @public
@@ -168,6 +192,8 @@ export interface EntityScorecardsResponse {
   /** ISO timestamp of the last change of these results. */
   updatedAt: string;
   scorecards: ScorecardView[];
+  /** Waivers of the entity that excuse nothing, and why; absent when there are none. */
+  waiverProblems?: WaiverProblem[];
 }
 
 /**

@@ -274,6 +274,22 @@ export interface ScorecardResult {
 }
 
 /**
+ * A declared waiver that excuses no result: it names a check that does not exist, or one that
+ * no scorecard of the entity includes (a typo in `guardrails.dev/waive.<check-id>` would
+ * otherwise go unnoticed).
+ *
+ * @public
+ */
+export interface WaiverProblem {
+  checkId: string;
+  /** The annotation that declared it, for waivers declared in the entity. */
+  annotation?: string;
+  /** The API waiver's id. */
+  waiverId?: string;
+  problem: string;
+}
+
+/**
  * Everything the engine says about one entity.
  *
  * @public
@@ -283,4 +299,6 @@ export interface EntityEvaluation {
   /** Results of every check of every scorecard that applies to the entity. */
   checks: CheckResult[];
   scorecards: ScorecardResult[];
+  /** Waivers that excuse no result, and why; absent when there are none. */
+  waiverProblems?: WaiverProblem[];
 }

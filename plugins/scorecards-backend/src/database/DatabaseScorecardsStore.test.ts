@@ -517,6 +517,88 @@ describe.each(databases.eachSupportedId())(
         expect(stored?.scorecards.map(s => s.scorecardId)).toEqual([SCORECARD]);
       });
 
+      it('keeps the waivers that excuse nothing, writing only when they change', async () => {
+        const ref = 'component:default/checkout-api';
+        const withProblems = (problem: string) => {
+          const record = evaluated(ref);
+          record.evaluation.waiverProblems = [
+            {
+              checkId: 'no-such-check',
+              annotation: 'guardrails.dev/waive.no-such-check',
+              problem,
+            },
+          ];
+          return record;
+        };
+        await store.writeEvaluations([withProblems('unknown check')], T0);
+        expect((await store.getEntityResults(ref))?.waiverProblems).toEqual([
+          {
+            checkId: 'no-such-check',
+            annotation: 'guardrails.dev/waive.no-such-check',
+            problem: 'unknown check',
+          },
+        ]);
+
+        const watch = watchStatements(knex);
+        try {
+          expect(
+            await store.writeEvaluations(
+              [withProblems('unknown check')],
+              day(1),
+            ),
+          ).toEqual({ changed: 0, rowsWritten: 0 });
+          expect(watch.writes()).toEqual([]);
+          expect(
+            (await store.writeEvaluations([evaluated(ref)], day(2))).changed,
+          ).toBe(1);
+        } finally {
+          watch.stop();
+        }
+        expect(
+          (await store.getEntityResults(ref))?.waiverProblems,
+        ).toBeUndefined();
+      });
+
+      it('lists the waiver outcomes of the latest results', async () => {
+        const record = evaluated('component:default/checkout-api', {
+          statuses: { 'on-call': 'waived' },
+        });
+        const onCall = record.evaluation.checks.find(
+          c => c.checkId === 'on-call',
+        )!;
+        onCall.waiver = {
+          applied: true,
+          waiver: {
+            entityRef: 'component:default/checkout-api',
+            checkId: 'on-call',
+            reason: 'Batch job',
+            expiresAt: '2026-06-30T23:59:59.999Z',
+            grantedBy: 'group:default/payments',
+            source: 'annotation',
+          },
+        };
+        await store.writeEvaluations(
+          [record, evaluated('component:default/fraud-scoring')],
+          T0,
+        );
+        const expected = {
+          entityRef: 'component:default/checkout-api',
+          checkId: 'on-call',
+          outcome: onCall.waiver,
+        };
+        expect(await store.listResultWaivers({})).toEqual([expected]);
+        expect(
+          await store.listResultWaivers({
+            entityRef: 'component:default/checkout-api',
+          }),
+        ).toEqual([expected]);
+        expect(
+          await store.listResultWaivers({
+            entityRef: 'component:default/fraud-scoring',
+          }),
+        ).toEqual([]);
+      });
+
       it('moves the version once per write that changed something', async () => {
         const start = await store.getVersion();
         await store.writeEvaluations(

@@ -11,6 +11,7 @@ import type {
   ScorecardResult,
   Waiver,
   WaiverOutcome,
+  WaiverProblem,
 } from '@guardrails/plugin-scorecards-common';
 import { createHash, randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
@@ -50,7 +51,7 @@ const VERSION = 'scorecards_version';
  * Part of every evaluation hash. Bump it when the rows derived from a record change shape, so
  * the next run rewrites every entity instead of trusting hashes of the old derivation.
  */
-const HASH_FORMAT = 1;
+const HASH_FORMAT = 2;
 
 const FAILING_STATUSES: CheckStatus[] = ['fail', 'error'];
 
@@ -80,6 +81,8 @@ type EntityRow = {
   owner_ref: string | null;
   system_ref: string | null;
   domain_ref: string | null;
+  /** JSON of the evaluation's waiver problems, null when there are none. */
+  waiver_problems: string | null;
   evaluation_hash: string;
   updated_at: DbTimestamp;
 };
@@ -160,7 +163,13 @@ type RunRow = {
 };
 
 type ScoreListRow = Omit<ScoreRow, 'failing_count' | 'next_level'> &
-  Omit<EntityRow, 'evaluation_hash' | 'updated_at'>;
+  EntityInfoRow;
+
+/** The columns of an entity row that {@link EntityInfo} reads. */
+type EntityInfoRow = Omit<
+  EntityRow,
+  'evaluation_hash' | 'updated_at' | 'waiver_problems'
+>;
 
 const SORT_COLUMNS: Record<ScoreSortField, string> = {
   score: 's.score',
@@ -184,6 +193,7 @@ const PG_COLUMN_TYPES: Record<string, Record<string, string>> = {
     owner_ref: 'text',
     system_ref: 'text',
     domain_ref: 'text',
+    waiver_problems: 'text',
     evaluation_hash: 'text',
     updated_at: 'timestamptz',
   },
@@ -440,6 +450,9 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
       updatedAt: toIso(entity.updated_at),
       checks: checks.map(fromCheckRow),
       scorecards: scores.map(fromScoreRow),
+      ...(entity.waiver_problems !== null && {
+        waiverProblems: JSON.parse(entity.waiver_problems) as WaiverProblem[],
+      }),
     };
   }
 
@@ -759,6 +772,27 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
         keys.map(key => [key.entityRef, key.name]),
       ),
     );
+  }
+
+  async listResultWaivers(options: {
+    entityRef?: string;
+  }): Promise<
+    Array<{ entityRef: string; checkId: string; outcome: WaiverOutcome }>
+  > {
+    const query = this.db<CheckResultRow>(CHECK_RESULTS)
+      .select('entity_ref', 'check_id', 'waiver')
+      .whereNotNull('waiver')
+      .orderBy(['entity_ref', 'check_id']);
+    if (options.entityRef !== undefined) {
+      query.where({ entity_ref: options.entityRef });
+    }
+    const rows: Pick<CheckResultRow, 'entity_ref' | 'check_id' | 'waiver'>[] =
+      await query;
+    return rows.map(row => ({
+      entityRef: row.entity_ref,
+      checkId: row.check_id,
+      outcome: JSON.parse(row.waiver!) as WaiverOutcome,
+    }));
   }
 
   async createWaiver(
@@ -1149,9 +1183,13 @@ function prepareRecord(record: EntityEvaluationRecord): PreparedRecord {
   const failing = checks.filter(c => FAILING_STATUSES.includes(c.status));
   const scoresById = new Map(scorecards.map(s => [s.scorecardId, s]));
 
+  const problems = record.evaluation.waiverProblems;
   const prepared = {
     ref,
-    entity: toEntityContent(record.info),
+    entity: {
+      ...toEntityContent(record.info),
+      waiver_problems: problems?.length ? stableStringify(problems) : null,
+    },
     // Sorted, so a reordering by the engine does not count as a change.
     checks: [...checksById.values()]
       .map(check => toCheckContent(ref, check))
@@ -1301,9 +1339,7 @@ function emptyHistoryRow(
   };
 }
 
-function toEntityContent(
-  info: EntityInfo,
-): Omit<EntityRow, 'evaluation_hash' | 'updated_at'> {
+function toEntityContent(info: EntityInfo): EntityInfoRow {
   return {
     entity_ref: info.entityRef,
     kind: info.kind,
@@ -1316,9 +1352,7 @@ function toEntityContent(
   };
 }
 
-function fromEntityRow(
-  row: Omit<EntityRow, 'evaluation_hash' | 'updated_at'>,
-): EntityInfo {
+function fromEntityRow(row: EntityInfoRow): EntityInfo {
   return {
     entityRef: row.entity_ref,
     kind: row.kind,

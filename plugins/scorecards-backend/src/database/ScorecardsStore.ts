@@ -11,6 +11,8 @@ import type {
   ScorecardResult,
   StoredWaiver,
   Waiver,
+  WaiverOutcome,
+  WaiverProblem,
 } from '@guardrails/plugin-scorecards-common';
 
 export type {
@@ -52,6 +54,8 @@ export interface StoredEntityResults {
   updatedAt: string;
   checks: StoredCheckResult[];
   scorecards: StoredScorecardResult[];
+  /** Waivers that excuse nothing, as the last evaluation found them; absent when none. */
+  waiverProblems?: WaiverProblem[];
 }
 
 /** Filters for {@link ScorecardsStore.listScores}; every given filter must hold. */
@@ -190,6 +194,16 @@ export interface ScorecardsStore {
     waiver: Omit<Waiver, 'id' | 'createdAt' | 'source'>,
     now: Date,
   ): Promise<StoredWaiver>;
+
+  /**
+   * The waiver outcomes the latest results hold, by entity and check (ordered so): every
+   * declared waiver of an evaluated check, from an annotation or the API, applied or not.
+   */
+  listResultWaivers(options: {
+    entityRef?: string;
+  }): Promise<
+    Array<{ entityRef: string; checkId: string; outcome: WaiverOutcome }>
+  >;
 
   /** Waivers made through the API, newest first. */
   listWaivers(options: {

@@ -15,9 +15,10 @@ import {
   ScorecardResult,
   Waiver,
   WaiverOutcome,
+  WaiverProblem,
 } from '@guardrails/plugin-scorecards-common';
 import { CatalogIndex, entityRefOf, normalizeEntityRef } from './catalogIndex';
-import { parseIsoInstant } from './dates';
+import { CompiledDuration, compileDuration, parseIsoInstant } from './dates';
 import { isFactFresh, observedAtOf } from './facts';
 import { capitalize, explainVerdict, expectedOf, observedOf } from './explain';
 import { CompiledFilter, compileFilter } from './filters';
@@ -30,6 +31,7 @@ import {
   DeclaredWaiver,
   WAIVER_ANNOTATION_PREFIX,
   declaredApiWaiver,
+  limitWaiver,
   readWaiverAnnotations,
   selectWaiver,
 } from './waivers';
@@ -67,6 +69,12 @@ const SEVERITIES = Object.keys(CHECK_SEVERITY_WEIGHTS) as CheckSeverity[];
 export interface ScorecardEngineOptions {
   /** Value operators added to the rule language, e.g. by modules. */
   operators?: RuleOperator<any>[];
+  /**
+   * The longest a waiver may last, as an ISO-8601 duration (`scorecards.waivers.maxDuration`):
+   * a waiver, declared in an annotation or not, that expires later than this after the
+   * evaluation does not count. Absent means no limit.
+   */
+  waiverMaxDuration?: string;
 }
 
 /**
@@ -88,28 +96,11 @@ export interface EvaluateInput {
 }
 
 /**
- * A declared waiver that matches no result because it names a check the engine does not have.
+ * Everything the engine says about one entity.
  *
  * @public
  */
-export interface WaiverProblem {
-  checkId: string;
-  /** The annotation that declared it, for waivers declared in the entity. */
-  annotation?: string;
-  /** The API waiver's id. */
-  waiverId?: string;
-  problem: string;
-}
-
-/**
- * Everything the engine says about one entity; `waiverProblems` lists waivers that name no
- * known check (a typo in `guardrails.dev/waive.<check-id>` would otherwise go unnoticed).
- *
- * @public
- */
-export interface EntityEvaluationResult extends EntityEvaluation {
-  waiverProblems?: WaiverProblem[];
-}
+export type EntityEvaluationResult = EntityEvaluation;
 
 interface CompiledCheck {
   readonly definition: CheckDefinition;
@@ -403,6 +394,7 @@ export class ScorecardEngine {
   readonly #filters: CompiledFilter[];
   /** Per filter: 0 not tested yet, 1 matches, 2 does not; for the entity being evaluated. */
   readonly #applies: Uint8Array;
+  readonly #waiverMaxDuration: CompiledDuration | undefined;
 
   /**
    * Compiles every rule and `appliesTo` once; throws an InputError naming the check or scorecard
@@ -426,6 +418,10 @@ export class ScorecardEngine {
     this.#filters = compiled.filters;
     this.#applies = new Uint8Array(compiled.filters.length);
     this.#results = new Array(compiled.checks.length);
+    this.#waiverMaxDuration =
+      options.waiverMaxDuration === undefined
+        ? undefined
+        : compileDuration(options.waiverMaxDuration);
     this.fingerprint = createHash('sha256')
       .update(
         stableStringify({
@@ -433,6 +429,7 @@ export class ScorecardEngine {
           operators: registry.names,
           checks: definitions.checks,
           scorecards: definitions.scorecards,
+          waiverMaxDuration: options.waiverMaxDuration,
         }),
       )
       .digest('hex');
@@ -478,7 +475,7 @@ export class ScorecardEngine {
     this.#applies.fill(0);
     const nowMs = now.getTime();
     const scope = this.#scope(input, nowMs, view);
-    const waivers = this.#waivers(input, entityRef, view);
+    const waivers = this.#waivers(input, entityRef, view, nowMs);
 
     // Results by check index, for the scorecards; reused, since evaluate runs to completion.
     const results = this.#results;
@@ -508,8 +505,9 @@ export class ScorecardEngine {
       checks,
       scorecards,
     };
-    if (waivers?.problems.length) {
-      evaluation.waiverProblems = waivers.problems;
+    const problems = waivers && this.#waiverProblems(waivers, plan);
+    if (problems?.length) {
+      evaluation.waiverProblems = problems;
     }
     return evaluation;
   }
@@ -594,10 +592,39 @@ export class ScorecardEngine {
     };
   }
 
+  /**
+   * Problems of the declared waivers: those of unknown checks, and those of checks that none of
+   * the entity's scorecards include (they would excuse nothing).
+   */
+  #waiverProblems(
+    waivers: {
+      byCheck: Map<string, DeclaredWaiver[]>;
+      problems: WaiverProblem[];
+    },
+    plan: number[],
+  ): WaiverProblem[] {
+    const evaluated = new Set(plan.map(i => this.#checks[i].id));
+    const problems = [...waivers.problems];
+    for (const [checkId, declared] of waivers.byCheck) {
+      if (!evaluated.has(checkId)) {
+        problems.push(
+          ...declared.map(waiver =>
+            problemOf(
+              waiver,
+              `The waiver names the check '${checkId}', which no scorecard of this entity includes.`,
+            ),
+          ),
+        );
+      }
+    }
+    return problems;
+  }
+
   #waivers(
     input: EvaluateInput,
     entityRef: string,
     view: EntityView | undefined,
+    nowMs: number,
   ):
     | { byCheck: Map<string, DeclaredWaiver[]>; problems: WaiverProblem[] }
     | undefined {
@@ -627,14 +654,16 @@ export class ScorecardEngine {
     }
     const byCheck = new Map<string, DeclaredWaiver[]>();
     const problems: WaiverProblem[] = [];
-    for (const waiver of declared) {
+    const limit = this.#waiverMaxDuration;
+    for (const found of declared) {
+      const waiver = limit ? limitWaiver(found, limit, nowMs) : found;
       if (!this.#checkIds.has(waiver.checkId)) {
-        problems.push({
-          checkId: waiver.checkId,
-          ...(waiver.annotation ? { annotation: waiver.annotation } : {}),
-          ...(waiver.waiver?.id ? { waiverId: waiver.waiver.id } : {}),
-          problem: `The waiver names the check '${waiver.checkId}', which does not exist.`,
-        });
+        problems.push(
+          problemOf(
+            waiver,
+            `The waiver names the check '${waiver.checkId}', which does not exist.`,
+          ),
+        );
         continue;
       }
       const list = byCheck.get(waiver.checkId);
@@ -842,6 +871,15 @@ function unneeded(
     applied: false,
     waiver: selected.outcome.waiver,
     problem: `the waiver until ${selected.until} is not needed: ${why}`,
+  };
+}
+
+function problemOf(waiver: DeclaredWaiver, problem: string): WaiverProblem {
+  return {
+    checkId: waiver.checkId,
+    ...(waiver.annotation ? { annotation: waiver.annotation } : {}),
+    ...(waiver.waiver?.id ? { waiverId: waiver.waiver.id } : {}),
+    problem,
   };
 }
 

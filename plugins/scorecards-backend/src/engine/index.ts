@@ -10,7 +10,6 @@ export type {
   EntityEvaluationResult,
   EvaluateInput,
   ScorecardEngineOptions,
-  WaiverProblem,
 } from './ScorecardEngine';
 export {
   createCatalogIndex,
@@ -22,6 +21,7 @@ export { isFactFresh, observedAtOf } from './facts';
 export {
   WAIVER_ANNOTATION_PREFIX,
   declaredApiWaiver,
+  limitWaiver,
   parseWaiverAnnotation,
   readWaiverAnnotations,
   selectWaiver,

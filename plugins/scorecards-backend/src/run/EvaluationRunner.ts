@@ -7,7 +7,11 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { NotFoundError, stringifyError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import type { FilterPredicate } from '@backstage/filter-predicates';
-import type { Fact, JsonValue } from '@guardrails/plugin-scorecards-common';
+import type {
+  EntityEvaluation,
+  Fact,
+  JsonValue,
+} from '@guardrails/plugin-scorecards-common';
 import type {
   EntityEvaluationRecord,
   RunRecord,
@@ -164,6 +168,37 @@ export class EvaluationRunner {
     entityRef: string,
     credentials: BackstageCredentials,
   ): Promise<StoredEntityResults> {
+    const { ref, records, now } = await this.#evaluateOne(
+      entityRef,
+      credentials,
+    );
+    if (records.length === 0) {
+      await this.#store.removeEntities([ref], now);
+      throw new NotFoundError(`No scorecard applies to ${ref}`);
+    }
+    await this.#store.writeEvaluations(records, now);
+    const stored = await this.#store.getEntityResults(ref);
+    if (!stored) {
+      throw new NotFoundError(`No results stored for ${ref}`);
+    }
+    return stored;
+  }
+
+  /**
+   * What evaluating one entity now would give, for a caller who must be able to read it; nothing
+   * is stored. No scorecard applies when `scorecards` is empty.
+   */
+  async previewEntity(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<EntityEvaluation> {
+    const { ref, records } = await this.#evaluateOne(entityRef, credentials);
+    return (
+      records[0]?.evaluation ?? { entityRef: ref, checks: [], scorecards: [] }
+    );
+  }
+
+  async #evaluateOne(entityRef: string, credentials: BackstageCredentials) {
     const entity = await this.#catalog.getEntityByRef(entityRef, {
       credentials,
     });
@@ -194,17 +229,7 @@ export class EvaluationRunner {
 
     const now = this.#clock();
     const records = await this.#evaluate([entity], snapshot, now);
-    const ref = stringifyEntityRef(entity);
-    if (records.length === 0) {
-      await this.#store.removeEntities([ref], now);
-      throw new NotFoundError(`No scorecard applies to ${ref}`);
-    }
-    await this.#store.writeEvaluations(records, now);
-    const stored = await this.#store.getEntityResults(ref);
-    if (!stored) {
-      throw new NotFoundError(`No results stored for ${ref}`);
-    }
-    return stored;
+    return { ref: stringifyEntityRef(entity), records, now };
   }
 
   /** Deletes stale facts of entities the catalog, read whole by this run, does not have. */

@@ -35,6 +35,9 @@ const at = (days: number) => new Date(NOW.getTime() + days * DAY).toISOString();
 const CHECKOUT = 'component:default/checkout-api';
 const LEGACY = 'component:default/legacy-batch';
 const SECRET = 'component:default/secret-service';
+const LIBRARY = 'component:default/shared-ui';
+/** Declares waivers in its annotations: one that counts, one too long, one of no check. */
+const BATCH = 'component:default/batch-mailer';
 const MOCK_USER = 'user:default/mock';
 /** A user the catalog does not show {@link SECRET} to. */
 const OUTSIDER = 'user:default/outsider';
@@ -68,6 +71,13 @@ const entities: Entity[] = [
   component('legacy-batch'),
   component('secret-service', {
     'pagerduty.com/integration-key': 'd4e5f6',
+  }),
+  { ...component('shared-ui'), spec: { type: 'library', owner: 'team-a' } },
+  component('batch-mailer', {
+    'guardrails.dev/waive.runbook':
+      '2027-01-31: The runbook moves with the docs',
+    'guardrails.dev/waive.on-call': '2126-01-01: Nobody is ever paged',
+    'guardrails.dev/waive.no-such-check': '2027-01-01: A typo',
   }),
 ];
 
@@ -145,7 +155,7 @@ describe('createRouter', () => {
     const definitions = readScorecardDefinitions(mockServices.rootConfig());
     const clock = () => now;
     const runner = new EvaluationRunner({
-      engine: new ScorecardEngine(definitions),
+      engine: new ScorecardEngine(definitions, { waiverMaxDuration: 'P90D' }),
       store,
       catalog: createCatalog(),
       auth: mockServices.auth(),
@@ -766,6 +776,131 @@ describe('createRouter', () => {
       expect(res.status).toBe(404);
       expect(res.body.error.message).toContain('No active waiver');
       expect(auditor.createEvent).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('waivers that would do nothing', () => {
+    it('are refused for an entity no scorecard evaluates', async () => {
+      const message = await badRequestMessage(
+        request(app)
+          .post('/waivers')
+          .send(validWaiver({ entityRef: 'group:default/team-a' })),
+      );
+      expect(message).toBe(
+        'Invalid waiver: no scorecard evaluates group:default/team-a, so a waiver would change nothing',
+      );
+      expect(auditor.createEvent).not.toHaveBeenCalled();
+    });
+
+    it('are refused for a check that does not apply to the entity', async () => {
+      const message = await badRequestMessage(
+        request(app)
+          .post('/waivers')
+          .send(validWaiver({ entityRef: LIBRARY })),
+      );
+      expect(message).toContain(
+        `Invalid waiver: checkId: the check 'on-call' does not apply to ${LIBRARY}`,
+      );
+      expect(auditor.createEvent).not.toHaveBeenCalled();
+    });
+
+    it('are refused as a duplicate of an active waiver', async () => {
+      const first = await request(app)
+        .post('/waivers')
+        .send(validWaiver({ checkId: 'runbook' }));
+      expect(first.status).toBe(201);
+      auditor.createEvent.mockClear();
+
+      const again = await request(app)
+        .post('/waivers')
+        .send(validWaiver({ checkId: 'runbook', expiresAt: at(60) }));
+      expect(again.status).toBe(409);
+      expect(again.body.error.message).toBe(
+        `${LEGACY} already has an active waiver of 'runbook' until ${at(30)} (${
+          first.body.id
+        }); revoke it to grant another`,
+      );
+      expect(auditor.createEvent).not.toHaveBeenCalled();
+      await request(app).delete(`/waivers/${first.body.id}`).expect(204);
+    });
+
+    it('are refused where an annotation already waives the check', async () => {
+      await evaluate(BATCH);
+      const res = await request(app)
+        .post('/waivers')
+        .send(validWaiver({ entityRef: BATCH, checkId: 'runbook' }));
+      expect(res.status).toBe(409);
+      expect(res.body.error.message).toBe(
+        `The check 'runbook' of ${BATCH} is already waived until 2027-01-31 by the annotation guardrails.dev/waive.runbook`,
+      );
+    });
+  });
+
+  describe('annotation waivers', () => {
+    it('are listed beside API waivers, saying why one does not count', async () => {
+      await evaluate(BATCH);
+      const res = await request(app).get(`/waivers?entityRef=${BATCH}`);
+      expect(res.status).toBe(200);
+      expect(res.body.items).toEqual([
+        {
+          entityRef: BATCH,
+          checkId: 'on-call',
+          reason: 'Nobody is ever paged',
+          expiresAt: '2126-01-01T23:59:59.999Z',
+          grantedBy: 'group:default/team-a',
+          source: 'annotation',
+          annotation: 'guardrails.dev/waive.on-call',
+          problem:
+            'the waiver lasts until 2126-01-01, longer than a waiver may (90 days, so until 2027-02-24 at the latest)',
+        },
+        {
+          entityRef: BATCH,
+          checkId: 'runbook',
+          reason: 'The runbook moves with the docs',
+          expiresAt: '2027-01-31T23:59:59.999Z',
+          grantedBy: 'group:default/team-a',
+          source: 'annotation',
+          annotation: 'guardrails.dev/waive.runbook',
+        },
+      ]);
+      now = new Date(at(70));
+      const later = await request(app).get(`/waivers?entityRef=${BATCH}`);
+      expect(later.body.items.map((w: StoredWaiver) => w.checkId)).toEqual([
+        'on-call',
+      ]);
+      const all = await request(app).get(
+        `/waivers?entityRef=${BATCH}&active=false`,
+      );
+      expect(all.body.items).toHaveLength(2);
+    });
+
+    it('do not excuse a check for longer than API waivers may last', async () => {
+      const body = await evaluate(BATCH);
+      expect(checkOf(body, 'on-call')).toMatchObject({
+        status: 'fail',
+        waiver: {
+          applied: false,
+          problem: expect.stringContaining('2126-01-01'),
+        },
+      });
+      expect(checkOf(body, 'runbook').status).toBe('waived');
+      expect(body.scorecards[0].level).toBeNull();
+    });
+
+    it('that name no check are reported on the entity', async () => {
+      await evaluate(BATCH);
+      await evaluate(CHECKOUT);
+      const res = await request(app).get(`/entity?entityRef=${BATCH}`);
+      expect(res.body.waiverProblems).toEqual([
+        {
+          checkId: 'no-such-check',
+          annotation: 'guardrails.dev/waive.no-such-check',
+          problem:
+            "The waiver names the check 'no-such-check', which does not exist.",
+        },
+      ]);
+      const clean = await request(app).get(`/entity?entityRef=${CHECKOUT}`);
+      expect(clean.body.waiverProblems).toBeUndefined();
     });
   });
 

@@ -5,11 +5,17 @@ import {
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  AnnotationWaiver,
   DefinitionsResponse,
   EntitiesPageResponse,
   EntityHistoryResponse,
@@ -19,12 +25,14 @@ import {
   scorecardsFactWritePermission,
   scorecardsWaiverManagePermission,
   StoredWaiver,
+  WaiversResponse,
 } from '@guardrails/plugin-scorecards-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { DateTime, Duration } from 'luxon';
 import { z } from 'zod';
 import type { ScorecardsStore, StoredEntityResults } from '../database';
+import { WAIVER_ANNOTATION_PREFIX } from '../engine';
 import type { EvaluationRunner } from '../run/EvaluationRunner';
 import type { RollupService } from './RollupService';
 import { toCsv } from './csv';
@@ -212,6 +220,7 @@ export async function createRouter(
     return {
       entityRef: stored.info.entityRef,
       updatedAt: stored.updatedAt,
+      ...(stored.waiverProblems && { waiverProblems: stored.waiverProblems }),
       scorecards: stored.scorecards.flatMap(result => {
         const scorecard = scorecardsById.get(result.scorecardId);
         if (!scorecard) return [];
@@ -242,6 +251,51 @@ export async function createRouter(
         ];
       }),
     };
+  }
+
+  /**
+   * Throws unless a new waiver of the check would change something: some scorecard evaluates the
+   * entity and includes the check, the check applies, and no waiver already excuses it.
+   */
+  async function assertWaiverUseful(
+    entityRef: string,
+    checkId: string,
+    credentials: BackstageCredentials,
+  ) {
+    const evaluation = await runner.previewEntity(entityRef, credentials);
+    if (evaluation.scorecards.length === 0) {
+      throw new InputError(
+        `Invalid waiver: no scorecard evaluates ${entityRef}, so a waiver would change nothing`,
+      );
+    }
+    const result = evaluation.checks.find(c => c.checkId === checkId);
+    if (!result) {
+      throw new InputError(
+        `Invalid waiver: checkId: no scorecard of ${entityRef} includes the check '${checkId}'`,
+      );
+    }
+    if (result.status === 'not-applicable') {
+      throw new InputError(
+        `Invalid waiver: checkId: the check '${checkId}' does not apply to ${entityRef}: ${result.explanation}`,
+      );
+    }
+    const [active] = (
+      await store.listWaivers({ entityRef, activeAt: clock() })
+    ).filter(w => w.checkId === checkId);
+    if (active) {
+      throw new ConflictError(
+        `${entityRef} already has an active waiver of '${checkId}' until ${active.expiresAt} (${active.id}); revoke it to grant another`,
+      );
+    }
+    const applied = result.waiver?.applied ? result.waiver.waiver : undefined;
+    if (applied?.source === 'annotation') {
+      throw new ConflictError(
+        `The check '${checkId}' of ${entityRef} is already waived until ${applied.expiresAt.slice(
+          0,
+          10,
+        )} by the annotation ${WAIVER_ANNOTATION_PREFIX}${checkId}`,
+      );
+    }
   }
 
   async function reevaluate(
@@ -591,6 +645,7 @@ export async function createRouter(
       permission: scorecardsWaiverManagePermission,
       resourceRef: input.entityRef,
     });
+    await assertWaiverUseful(input.entityRef, input.checkId, credentials);
     const event = await auditor.createEvent({
       eventId: 'waiver-create',
       severityLevel: 'medium',
@@ -635,15 +690,40 @@ export async function createRouter(
     if (query.entityRef) {
       await assertVisible(query.entityRef, credentials);
     }
-    const waivers = await store.listWaivers({
-      entityRef: query.entityRef,
-      activeAt: query.active === 'true' ? clock() : undefined,
-    });
+    const activeAt = query.active === 'true' ? clock() : undefined;
+    const [waivers, results] = await Promise.all([
+      store.listWaivers({ entityRef: query.entityRef, activeAt }),
+      store.listResultWaivers({ entityRef: query.entityRef }),
+    ]);
+    const items: WaiversResponse['items'] = [
+      ...waivers,
+      ...results.flatMap(({ checkId, outcome }): AnnotationWaiver[] => {
+        const waiver = outcome.waiver;
+        if (
+          waiver?.source !== 'annotation' ||
+          (activeAt && Date.parse(waiver.expiresAt) <= activeAt.getTime())
+        ) {
+          return [];
+        }
+        return [
+          {
+            ...waiver,
+            source: 'annotation',
+            annotation: `${WAIVER_ANNOTATION_PREFIX}${checkId}`,
+            ...(!outcome.applied &&
+              outcome.problem && { problem: outcome.problem }),
+          },
+        ];
+      }),
+    ];
     const isVisible = await visibleRefs(
-      waivers.map(w => w.entityRef),
+      items.map(w => w.entityRef),
       credentials,
     );
-    res.json({ items: waivers.filter(w => isVisible(w.entityRef)) });
+    const body: WaiversResponse = {
+      items: items.filter(w => isVisible(w.entityRef)),
+    };
+    res.json(body);
   });
 
   router.delete('/waivers/:id', async (req, res) => {
