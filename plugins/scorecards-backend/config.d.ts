@@ -144,7 +144,7 @@ export interface Config {
      * scorecards:
      *   schedule:
      *     frequency: { minutes: 30 }
-     *     timeout: { minutes: 15 }
+     *     timeout: { minutes: 5 }
      *     initialDelay: { seconds: 10 }
      * ```
      */
@@ -158,7 +158,12 @@ export interface Config {
         | string
         | { cron: string }
         | { trigger: 'manual' };
-      /** The longest one evaluation may run. */
+      /**
+       * The longest one evaluation may run; defaults to 5 minutes (a run of 10,000 entities
+       * takes seconds). A run still going then is stopped and recorded as failed; one whose
+       * backend died is shown as abandoned, and the next run starts within this timeout plus a
+       * minute.
+       */
       timeout: HumanDuration | string;
       /** How long to wait after start-up before the first evaluation. */
       initialDelay?: HumanDuration | string;

@@ -232,6 +232,7 @@ describe('scorecardsPlugin', () => {
     let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
     let stop: () => Promise<void>;
     const scheduler = mockServices.scheduler();
+    const scheduleTask = jest.spyOn(scheduler, 'scheduleTask');
     const auth = mockCredentials.user.header();
 
     const get = (path: string) =>
@@ -264,6 +265,12 @@ describe('scorecardsPlugin', () => {
       expect(await scheduler.getScheduledTasks()).toEqual([
         expect.objectContaining({ id: TASK_ID, scope: 'global' }),
       ]);
+    });
+
+    it('gives a run minutes before another may start, not a quarter of an hour', () => {
+      expect(scheduleTask).toHaveBeenCalledWith(
+        expect.objectContaining({ id: TASK_ID, timeout: { minutes: 5 } }),
+      );
     });
 
     it('records the scheduled run', async () => {

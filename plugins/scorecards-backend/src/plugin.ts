@@ -29,9 +29,13 @@ import { RollupService } from './service/RollupService';
 
 const TASK_ID = 'scorecards-evaluate';
 
+/**
+ * A run of 10,000 entities takes seconds, so five minutes leaves room for a large catalog while
+ * a backend that dies mid-run holds up the next run for minutes, not a quarter of an hour.
+ */
 const DEFAULT_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
   frequency: { minutes: 30 },
-  timeout: { minutes: 15 },
+  timeout: { minutes: 5 },
   initialDelay: { seconds: 10 },
 };
 
@@ -133,8 +137,8 @@ export const scorecardsPlugin = createBackendPlugin({
           ...schedule,
           // After the schedule: config may name a scope, but every replica must share one run.
           scope: 'global',
-          fn: async () => {
-            const run = await runner.run('schedule');
+          fn: async signal => {
+            const run = await runner.run('schedule', { signal });
             if (run.status === 'succeeded') {
               const cutoff = new Date(Date.now() - retention.toMillis());
               await store.pruneHistory(cutoff);
@@ -165,6 +169,9 @@ export const scorecardsPlugin = createBackendPlugin({
             rollups: new RollupService({ store, definitions }),
             definitions,
             waiverMaxDuration,
+            runTimeout: Duration.isDuration(schedule.timeout)
+              ? schedule.timeout
+              : Duration.fromObject(schedule.timeout),
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

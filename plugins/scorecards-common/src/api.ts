@@ -124,7 +124,11 @@ export interface RunRecord {
   id: string;
   /** What started it: the schedule, or an on-demand request. */
   trigger: 'schedule' | 'manual';
-  status: 'running' | 'succeeded' | 'failed';
+  /**
+   * `abandoned`: still recorded as running after its timeout, so it can no longer finish (the
+   * backend running it stopped); the next run does not wait for it.
+   */
+  status: 'running' | 'succeeded' | 'failed' | 'abandoned';
   startedAt: string;
   finishedAt?: string;
   durationMs?: number;

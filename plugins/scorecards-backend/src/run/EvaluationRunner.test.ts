@@ -32,6 +32,28 @@ const catalogEntities: Entity[] = [
   component('ui-kit', { owner: 'team-search', type: 'library' }),
 ];
 
+/**
+ * The catalog, except that its evaluation read (the one with relations) serves one page, then
+ * waits for `next` (which may throw, or never settle) before each further page.
+ */
+function afterFirstPage(next: () => Promise<void>): CatalogService {
+  const healthy = catalogServiceMock({ entities: catalogEntities });
+  return Object.assign(Object.create(healthy), {
+    async *streamEntities(
+      request: Parameters<CatalogService['streamEntities']>[0],
+      options: Parameters<CatalogService['streamEntities']>[1],
+    ) {
+      let pages = 0;
+      for await (const page of healthy.streamEntities(request, options)) {
+        if (request?.fields?.includes('relations') && pages++ >= 1) {
+          await next();
+        }
+        yield page;
+      }
+    },
+  });
+}
+
 /** Counts the statements that change the plugin's tables (not the runs log). */
 function countWrites(knex: Knex) {
   let writes = 0;
@@ -196,21 +218,8 @@ describe.each(databases.eachSupportedId())('EvaluationRunner on %p', id => {
     await runnerFor(store, catalogEntities).run();
     const before = await store.getEntityResults('component:default/ui-kit');
 
-    // A catalog that serves the first page of the evaluation read, then fails.
-    const healthy = catalogServiceMock({ entities: catalogEntities });
-    const failing: CatalogService = Object.assign(Object.create(healthy), {
-      async *streamEntities(
-        request: Parameters<CatalogService['streamEntities']>[0],
-        options: Parameters<CatalogService['streamEntities']>[1],
-      ) {
-        let pages = 0;
-        for await (const page of healthy.streamEntities(request, options)) {
-          if (request?.fields?.includes('relations') && pages++ >= 1) {
-            throw new Error('catalog unavailable: connection reset');
-          }
-          yield page;
-        }
-      },
+    const failing = afterFirstPage(async () => {
+      throw new Error('catalog unavailable: connection reset');
     });
 
     const run = await runnerFor(store, failing, '2026-11-26T13:00:00Z').run();
@@ -227,6 +236,37 @@ describe.each(databases.eachSupportedId())('EvaluationRunner on %p', id => {
     const [latest, previous] = await store.listRuns(2);
     expect(latest.status).toBe('failed');
     expect(previous.status).toBe('succeeded');
+  });
+
+  it('stops at once when aborted, even while the catalog hangs, keeping earlier results', async () => {
+    const { store } = await createStore();
+    await runnerFor(store, catalogEntities).run();
+    const before = await store.listScores({});
+
+    let hanging: () => void = () => {};
+    const hangs = new Promise<void>(resolve => {
+      hanging = resolve;
+    });
+    const stuck = afterFirstPage(() => {
+      hanging();
+      return new Promise(() => {});
+    });
+    const controller = new AbortController();
+    const running = runnerFor(store, stuck, '2026-11-26T13:00:00Z').run(
+      'schedule',
+      { signal: controller.signal },
+    );
+    await hangs;
+    controller.abort();
+
+    expect(await running).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining(
+        'The run was stopped before it finished: it ran longer than scorecards.schedule.timeout',
+      ),
+      removed: 0,
+    });
+    expect(await store.listScores({})).toEqual(before);
   });
 
   it('keeps facts of entities the catalog lacks until they are stale', async () => {

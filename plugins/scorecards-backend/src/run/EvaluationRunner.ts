@@ -6,6 +6,7 @@ import {
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { NotFoundError, stringifyError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import type { Duration } from 'luxon';
 import type { FilterPredicate } from '@backstage/filter-predicates';
 import type {
   EntityEvaluation,
@@ -45,6 +46,10 @@ export function unmatchedFactsToPrune(facts: Fact[], now: Date): Fact[] {
       : !isFactFresh(fact, nowMs),
   );
 }
+
+/** Why a run stopped when its signal aborted. */
+const STOPPED =
+  'The run was stopped before it finished: it ran longer than scorecards.schedule.timeout, or the backend shut down';
 
 /** Options of {@link EvaluationRunner}. */
 export interface EvaluationRunnerOptions {
@@ -91,8 +96,16 @@ export class EvaluationRunner {
     );
   }
 
-  /** Evaluates the whole catalog once and records the run. */
-  async run(trigger: RunRecord['trigger'] = 'schedule'): Promise<RunRecord> {
+  /**
+   * Evaluates the whole catalog once and records the run. When `signal` aborts (the scheduler's
+   * timeout, or a shutdown), the run stops at once, even in the middle of a catalog read, and is
+   * recorded as failed: another run may start then, and two must not write at the same time.
+   */
+  async run(
+    trigger: RunRecord['trigger'] = 'schedule',
+    options: { signal?: AbortSignal } = {},
+  ): Promise<RunRecord> {
+    const { signal } = options;
     const record = await this.#store.startRun({
       trigger,
       definitionsFingerprint: this.#engine.fingerprint,
@@ -102,7 +115,7 @@ export class EvaluationRunner {
     let changed = 0;
     try {
       const credentials = await this.#auth.getOwnServiceCredentials();
-      const snapshot = await this.#readSnapshot(credentials);
+      const snapshot = await this.#readSnapshot(credentials, signal);
       await this.#saveState(ORG_STATE_KEY, {
         groups: snapshot.groups() as unknown as JsonValue,
         systems: snapshot.ofKind('system') as unknown as JsonValue,
@@ -110,13 +123,16 @@ export class EvaluationRunner {
       });
 
       const seen = new Set<string>();
-      for await (const page of this.#catalog.streamEntities(
-        {
-          fields: this.#engine.entityFields(),
-          query: this.#catalogQuery(),
-          pageSize: this.#pageSize,
-        },
-        { credentials },
+      for await (const page of untilAborted(
+        this.#catalog.streamEntities(
+          {
+            fields: this.#engine.entityFields(),
+            query: this.#catalogQuery(),
+            pageSize: this.#pageSize,
+          },
+          { credentials },
+        ),
+        signal,
       )) {
         const now = this.#clock();
         const records = await this.#evaluate(page, snapshot, now);
@@ -127,6 +143,9 @@ export class EvaluationRunner {
         changed += (await this.#store.writeEvaluations(records, now)).changed;
       }
 
+      if (signal?.aborted) {
+        throw new Error(STOPPED);
+      }
       const gone = (await this.#store.listEntityRefs()).filter(
         ref => !seen.has(ref),
       );
@@ -259,11 +278,17 @@ export class EvaluationRunner {
     }
   }
 
-  async #readSnapshot(credentials: BackstageCredentials) {
+  async #readSnapshot(
+    credentials: BackstageCredentials,
+    signal: AbortSignal | undefined,
+  ) {
     const snapshot = new CatalogSnapshot();
-    for await (const page of this.#catalog.streamEntities(
-      { fields: SNAPSHOT_FIELDS, pageSize: this.#pageSize * 2 },
-      { credentials },
+    for await (const page of untilAborted(
+      this.#catalog.streamEntities(
+        { fields: SNAPSHOT_FIELDS, pageSize: this.#pageSize * 2 },
+        { credentials },
+      ),
+      signal,
     )) {
       for (const entity of page) {
         snapshot.add(entity);
@@ -316,6 +341,65 @@ export class EvaluationRunner {
       ? appliesTo[0]
       : { $any: appliesTo as FilterPredicate[] };
   }
+}
+
+/**
+ * The items of an async iterable until `signal` aborts, which ends the wait for the next item at
+ * once (a catalog request that hangs must not keep a run alive past its timeout).
+ */
+async function* untilAborted<T>(
+  items: AsyncIterable<T>,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<T> {
+  if (!signal) {
+    yield* items;
+    return;
+  }
+  let stop = () => {};
+  const aborted = new Promise<never>((_resolve, reject) => {
+    stop = () => reject(new Error(STOPPED));
+  });
+  aborted.catch(() => {});
+  if (signal.aborted) stop();
+  signal.addEventListener('abort', stop, { once: true });
+  const iterator = items[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const next = await Promise.race([iterator.next(), aborted]);
+      if (next.done) {
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    signal.removeEventListener('abort', stop);
+    // Not awaited: a generator still waiting for its next item would only return after it.
+    iterator.return?.()?.catch(() => {});
+  }
+}
+
+/**
+ * A run as it should be shown: one still recorded as running after its timeout can no longer
+ * finish (the scheduler would have stopped it), so its backend stopped first; it is abandoned.
+ */
+export function withAbandoned(
+  run: RunRecord,
+  now: Date,
+  timeout: Duration,
+): RunRecord {
+  if (
+    run.status !== 'running' ||
+    Date.parse(run.startedAt) + timeout.toMillis() > now.getTime()
+  ) {
+    return run;
+  }
+  return {
+    ...run,
+    status: 'abandoned',
+    error: `The run did not finish within its timeout of ${timeout
+      .rescale()
+      .toHuman()}: the backend running it stopped`,
+  };
 }
 
 const CATALOG_QUERY_OPERATORS = new Set([

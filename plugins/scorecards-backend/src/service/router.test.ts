@@ -142,6 +142,7 @@ describe('createRouter', () => {
       }),
   });
   let app: express.Express;
+  let store: DatabaseScorecardsStore;
   /** What the router and the runner take for the current time. */
   let now = NOW;
 
@@ -149,7 +150,7 @@ describe('createRouter', () => {
 
   beforeAll(async () => {
     const knex = await databases.init('SQLITE_3');
-    const store = await DatabaseScorecardsStore.create({
+    store = await DatabaseScorecardsStore.create({
       database: mockServices.database({ knex }),
     });
     const definitions = readScorecardDefinitions(mockServices.rootConfig());
@@ -173,6 +174,7 @@ describe('createRouter', () => {
       rollups: new RollupService({ store, definitions }),
       definitions,
       waiverMaxDuration: Duration.fromISO('P90D'),
+      runTimeout: Duration.fromObject({ minutes: 5 }),
       clock,
     });
     app = express().use(router).use(mockErrorHandler());
@@ -776,6 +778,27 @@ describe('createRouter', () => {
       expect(res.status).toBe(404);
       expect(res.body.error.message).toContain('No active waiver');
       expect(auditor.createEvent).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('runs', () => {
+    it('show a run that outlived its timeout as abandoned', async () => {
+      const run = await store.startRun({
+        trigger: 'schedule',
+        definitionsFingerprint: 'f',
+        now: new Date(NOW.getTime() - 4 * 60_000),
+      });
+      const status = async () =>
+        (await request(app).get('/runs')).body.items.find(
+          (r: { id: string }) => r.id === run.id,
+        );
+      expect(await status()).toMatchObject({ status: 'running' });
+      now = new Date(NOW.getTime() + 60_001);
+      expect(await status()).toMatchObject({
+        status: 'abandoned',
+        error:
+          'The run did not finish within its timeout of 5 minutes: the backend running it stopped',
+      });
     });
   });
 

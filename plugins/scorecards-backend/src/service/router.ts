@@ -33,7 +33,7 @@ import { DateTime, Duration } from 'luxon';
 import { z } from 'zod';
 import type { ScorecardsStore, StoredEntityResults } from '../database';
 import { WAIVER_ANNOTATION_PREFIX } from '../engine';
-import type { EvaluationRunner } from '../run/EvaluationRunner';
+import { withAbandoned, type EvaluationRunner } from '../run/EvaluationRunner';
 import type { RollupService } from './RollupService';
 import { toCsv } from './csv';
 import {
@@ -59,6 +59,8 @@ export interface RouterOptions {
   definitions: ScorecardDefinitions;
   /** The longest a waiver may last. */
   waiverMaxDuration: Duration;
+  /** The longest a run may take; one still running after it is shown as abandoned. */
+  runTimeout: Duration;
   /** The current time; injectable so tests control it. */
   clock?: () => Date;
 }
@@ -774,7 +776,11 @@ export async function createRouter(
   router.get('/runs', async (req, res) => {
     await httpAuth.credentials(req);
     const { limit } = parse(runsQuery, req.query, 'query');
-    res.json({ items: await store.listRuns(limit) });
+    const now = clock();
+    const runs = await store.listRuns(limit);
+    res.json({
+      items: runs.map(run => withAbandoned(run, now, options.runTimeout)),
+    });
   });
 
   return router;
