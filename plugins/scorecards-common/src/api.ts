@@ -25,6 +25,8 @@ export interface EntityInfo {
   lifecycle?: string;
   /** Full ref of the owner (from the `ownedBy` relation), when there is one. */
   ownerRef?: string;
+  /** Whether the owner is an entity of the catalog, when there is an owner. */
+  ownerExists?: boolean;
   /** Full ref of the System the entity is part of, when there is one. */
   systemRef?: string;
   /** Full ref of the Domain, of the entity itself or of its System. */
@@ -71,6 +73,13 @@ export type HistoryEvent =
       score: number;
       previousLevel?: string | null;
       previousScore?: number;
+      /** How many of the scorecard's checks failed or errored; absent in older history. */
+      failing?: number;
+      /**
+       * The scorecard's definitions (its checks, rules, levels) changed with this change, so it
+       * may not be the entity's doing.
+       */
+      definitionsChanged?: boolean;
       at: string;
     }
   | {
@@ -292,10 +301,17 @@ export type RollupResponse = {
   | {
       by: 'group';
       groups: GroupRollupNode[];
-      /** Entities whose owner is not a group of the catalog. */
+      /** Entities owned by a User of the catalog: a person rather than a team. */
+      ownedByUsers: RollupSummary;
+      /** Entities without an owner, or whose owner is neither a Group nor a User of the catalog. */
       unowned: RollupSummary;
     }
-  | { by: 'system' | 'domain'; rows: RefRollupRow[] }
+  | {
+      by: 'system' | 'domain';
+      rows: RefRollupRow[];
+      /** Entities in no System (by system) or no Domain (by domain). */
+      unassigned: RollupSummary;
+    }
   | { by: 'check'; rows: CheckRollupRow[] }
   | { by: 'category'; rows: CategoryRollupRow[] }
 );
@@ -320,6 +336,11 @@ export interface EntitiesPageResponse {
  */
 export interface TrendPoint extends RollupSummary {
   at: string;
+  /**
+   * True when the scorecard's definitions changed since the previous point: scores may have
+   * moved without anyone doing anything.
+   */
+  definitionsChanged?: boolean;
 }
 
 /**
@@ -333,10 +354,17 @@ export interface TrendMover {
   toScore: number | null;
   fromLevel: string | null;
   toLevel: string | null;
+  /**
+   * How much the score moved by the entity's own changes: changes that came with new scorecard
+   * definitions are left out.
+   */
+  change: number;
 }
 
 /**
- * `GET /trends`: a scope's standing over time.
+ * `GET /trends`: a scope's standing over time. `improved` and `regressed` list entities scored
+ * at both ends of the window, by the change of their own doing; an entity that appeared, or
+ * moved only because the definitions changed, is neither.
  *
  * @public
  */

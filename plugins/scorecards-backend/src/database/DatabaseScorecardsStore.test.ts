@@ -445,6 +445,7 @@ describe.each(databases.eachSupportedId())(
               score: 80,
               previousLevel: 'Gold',
               previousScore: 100,
+              failing: 1,
               at: day(1).toISOString(),
             },
           ]),
@@ -1009,6 +1010,7 @@ describe.each(databases.eachSupportedId())(
             scorecardId: SCORECARD,
             level: 'Bronze',
             score: 60,
+            failing: 2,
             at: T0.toISOString(),
           },
           {
@@ -1017,6 +1019,7 @@ describe.each(databases.eachSupportedId())(
             scorecardId: SCORECARD,
             level: 'Gold',
             score: 100,
+            failing: 0,
             at: T0.toISOString(),
           },
           {
@@ -1027,6 +1030,7 @@ describe.each(databases.eachSupportedId())(
             score: 80,
             previousLevel: 'Bronze',
             previousScore: 60,
+            failing: 1,
             at: day(2).toISOString(),
           },
           { type: 'removed', entityRef: billing, at: day(3).toISOString() },
@@ -1036,6 +1040,7 @@ describe.each(databases.eachSupportedId())(
             scorecardId: SCORECARD,
             level: 'Gold',
             score: 100,
+            failing: 0,
             at: day(4).toISOString(),
           },
         ]);

@@ -51,7 +51,7 @@ const VERSION = 'scorecards_version';
  * Part of every evaluation hash. Bump it when the rows derived from a record change shape, so
  * the next run rewrites every entity instead of trusting hashes of the old derivation.
  */
-const HASH_FORMAT = 2;
+const HASH_FORMAT = 3;
 
 const FAILING_STATUSES: CheckStatus[] = ['fail', 'error'];
 
@@ -79,6 +79,7 @@ type EntityRow = {
   title: string | null;
   lifecycle: string | null;
   owner_ref: string | null;
+  owner_exists: boolean | number | null;
   system_ref: string | null;
   domain_ref: string | null;
   /** JSON of the evaluation's waiver problems, null when there are none. */
@@ -109,6 +110,8 @@ type ScoreRow = {
   failing: string;
   failing_count: number;
   next_level: string | null;
+  /** Fingerprint of the scorecard's definitions; null before it was kept. */
+  definitions: string | null;
   since: DbTimestamp;
 };
 
@@ -123,6 +126,8 @@ type HistoryRow = {
   previous_level: string | null;
   score: number | null;
   previous_score: number | null;
+  failing: number | null;
+  definitions_changed: boolean | number | null;
   at: DbTimestamp;
 };
 
@@ -162,7 +167,10 @@ type RunRow = {
   error: string | null;
 };
 
-type ScoreListRow = Omit<ScoreRow, 'failing_count' | 'next_level'> &
+type ScoreListRow = Omit<
+  ScoreRow,
+  'failing_count' | 'next_level' | 'definitions'
+> &
   EntityInfoRow;
 
 /** The columns of an entity row that {@link EntityInfo} reads. */
@@ -191,6 +199,7 @@ const PG_COLUMN_TYPES: Record<string, Record<string, string>> = {
     title: 'text',
     lifecycle: 'text',
     owner_ref: 'text',
+    owner_exists: 'boolean',
     system_ref: 'text',
     domain_ref: 'text',
     waiver_problems: 'text',
@@ -218,6 +227,7 @@ const PG_COLUMN_TYPES: Record<string, Record<string, string>> = {
     failing: 'text',
     failing_count: 'integer',
     next_level: 'text',
+    definitions: 'text',
     since: 'timestamptz',
   },
   [HISTORY]: {
@@ -230,6 +240,8 @@ const PG_COLUMN_TYPES: Record<string, Record<string, string>> = {
     previous_level: 'text',
     score: 'double precision',
     previous_score: 'double precision',
+    failing: 'integer',
+    definitions_changed: 'boolean',
     at: 'timestamptz',
   },
 };
@@ -520,6 +532,7 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
         'e.title',
         'e.lifecycle',
         'e.owner_ref',
+        'e.owner_exists',
         'e.system_ref',
         'e.domain_ref',
       );
@@ -1200,7 +1213,12 @@ function prepareRecord(record: EntityEvaluationRecord): PreparedRecord {
         const ids = (
           members ? failing.filter(c => members.includes(c.checkId)) : failing
         ).map(c => c.checkId);
-        return toScoreContent(ref, scorecard, ids);
+        return toScoreContent(
+          ref,
+          scorecard,
+          ids,
+          record.scorecardFingerprints?.[scorecard.scorecardId],
+        );
       })
       .sort((a, b) => compareStrings(a.scorecard_id, b.scorecard_id)),
   };
@@ -1280,14 +1298,20 @@ function diffScores(
         since: levelChanged ? now : toDate(prev.since),
       });
     }
-    if (levelChanged || Number(prev.score) !== content.score) {
+    if (
+      levelChanged ||
+      Number(prev.score) !== content.score ||
+      Number(prev.failing_count) !== content.failing_count
+    ) {
       events.push({
         ...emptyHistoryRow(ref, 'scorecard', content.scorecard_id, now),
         level: content.level,
         score: content.score,
+        failing: content.failing_count,
         ...(prev && {
           previous_level: prev.level,
           previous_score: Number(prev.score),
+          definitions_changed: prev.definitions !== content.definitions,
         }),
       });
     }
@@ -1315,7 +1339,8 @@ function sameScore(a: ScoreRow, b: ScoreContent): boolean {
     Number(a.score) === b.score &&
     a.counts === b.counts &&
     a.failing === b.failing &&
-    a.next_level === b.next_level
+    a.next_level === b.next_level &&
+    a.definitions === b.definitions
   );
 }
 
@@ -1335,6 +1360,8 @@ function emptyHistoryRow(
     previous_level: null,
     score: null,
     previous_score: null,
+    failing: null,
+    definitions_changed: null,
     at,
   };
 }
@@ -1347,6 +1374,7 @@ function toEntityContent(info: EntityInfo): EntityInfoRow {
     title: info.title ?? null,
     lifecycle: info.lifecycle ?? null,
     owner_ref: info.ownerRef ?? null,
+    owner_exists: info.ownerExists ?? null,
     system_ref: info.systemRef ?? null,
     domain_ref: info.domainRef ?? null,
   };
@@ -1360,6 +1388,9 @@ function fromEntityRow(row: EntityInfoRow): EntityInfo {
     ...(row.title !== null && { title: row.title }),
     ...(row.lifecycle !== null && { lifecycle: row.lifecycle }),
     ...(row.owner_ref !== null && { ownerRef: row.owner_ref }),
+    ...(row.owner_exists !== null && {
+      ownerExists: Boolean(row.owner_exists),
+    }),
     ...(row.system_ref !== null && { systemRef: row.system_ref }),
     ...(row.domain_ref !== null && { domainRef: row.domain_ref }),
   };
@@ -1398,6 +1429,7 @@ function toScoreContent(
   ref: string,
   scorecard: ScorecardResult,
   failing: string[],
+  definitions: string | undefined,
 ): ScoreContent {
   return {
     entity_ref: ref,
@@ -1412,6 +1444,7 @@ function toScoreContent(
       scorecard.nextLevel === undefined
         ? null
         : stableStringify(scorecard.nextLevel),
+    definitions: definitions ?? null,
   };
 }
 
@@ -1467,6 +1500,8 @@ function fromHistoryRow(row: HistoryRow): HistoryEvent {
         previousLevel: row.previous_level,
         previousScore: Number(row.previous_score),
       }),
+      ...(row.failing !== null && { failing: Number(row.failing) }),
+      ...(Boolean(row.definitions_changed) && { definitionsChanged: true }),
       at,
     };
   }

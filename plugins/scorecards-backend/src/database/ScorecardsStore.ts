@@ -33,6 +33,11 @@ export interface EntityEvaluationRecord {
    * Without it, every failing check of the entity is listed under each of its scorecards.
    */
   scorecardChecks?: Record<string, string[]>;
+  /**
+   * Fingerprints of each scorecard's definitions, by scorecard id (from the engine), so that the
+   * history can tell a change the definitions made from one the entity made.
+   */
+  scorecardFingerprints?: Readonly<Record<string, string>>;
 }
 
 /** A check result as stored: with the time its current status began. */

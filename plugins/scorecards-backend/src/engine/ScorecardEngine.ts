@@ -383,6 +383,12 @@ export class ScorecardEngine {
   readonly definitions: ScorecardDefinitions;
   /** A stable hash of the definitions (and operator names), to tell when they changed. */
   readonly fingerprint: string;
+  /**
+   * A stable hash per scorecard, by id, of what its results depend on besides the entity: the
+   * scorecard, its checks and the engine's semantics. Trends tell by it when a scorecard's
+   * definitions, rather than an entity, moved a score.
+   */
+  readonly scorecardFingerprints: Readonly<Record<string, string>>;
 
   readonly #checks: CompiledCheck[];
   readonly #scorecards: CompiledScorecard[];
@@ -422,17 +428,31 @@ export class ScorecardEngine {
       options.waiverMaxDuration === undefined
         ? undefined
         : compileDuration(options.waiverMaxDuration);
-    this.fingerprint = createHash('sha256')
-      .update(
-        stableStringify({
-          engine: ENGINE_VERSION,
-          operators: registry.names,
-          checks: definitions.checks,
-          scorecards: definitions.scorecards,
-          waiverMaxDuration: options.waiverMaxDuration,
+    const hash = (value: unknown) =>
+      createHash('sha256')
+        .update(
+          stableStringify({
+            engine: ENGINE_VERSION,
+            operators: registry.names,
+            waiverMaxDuration: options.waiverMaxDuration,
+            ...(value as object),
+          }),
+        )
+        .digest('hex');
+    this.fingerprint = hash({
+      checks: definitions.checks,
+      scorecards: definitions.scorecards,
+    });
+    const checksById = new Map(definitions.checks.map(c => [c.id, c]));
+    this.scorecardFingerprints = Object.fromEntries(
+      definitions.scorecards.map(scorecard => [
+        scorecard.id,
+        hash({
+          scorecard,
+          checks: scorecard.checks.map(id => checksById.get(id)),
         }),
-      )
-      .digest('hex');
+      ]),
+    );
   }
 
   /**

@@ -152,6 +152,7 @@ export class CatalogSnapshot {
       lifecycle:
         typeof spec.lifecycle === 'string' ? spec.lifecycle : undefined,
       ownerRef,
+      ownerExists: ownerRef ? this.#entities.has(ownerRef) : undefined,
       systemRef,
       domainRef,
     };

@@ -120,6 +120,7 @@ describe.each(databases.eachSupportedId())('EvaluationRunner on %p', id => {
     });
     expect(checkout?.info).toMatchObject({
       ownerRef: 'group:default/team-checkout',
+      ownerExists: true,
       kind: 'component',
     });
 
@@ -134,6 +135,10 @@ describe.each(databases.eachSupportedId())('EvaluationRunner on %p', id => {
     expect(legacy?.checks.find(c => c.checkId === 'owner-exists')?.status).toBe(
       'fail',
     );
+    expect(legacy?.info).toMatchObject({
+      ownerRef: 'group:default/team-legacy-billing',
+      ownerExists: false,
+    });
 
     const library = await store.getEntityResults('component:default/ui-kit');
     expect(library?.checks.find(c => c.checkId === 'on-call')?.status).toBe(

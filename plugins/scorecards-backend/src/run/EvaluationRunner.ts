@@ -322,6 +322,7 @@ export class EvaluationRunner {
           info: snapshot.infoOf(entity),
           evaluation,
           scorecardChecks: this.#scorecardChecks,
+          scorecardFingerprints: this.#engine.scorecardFingerprints,
         });
       }
     });

@@ -89,22 +89,19 @@ export class RollupService {
     };
 
     switch (options.by) {
-      case 'group': {
-        const { groups, unowned } = groupRollup(
-          snapshot.tree,
-          rows,
-          levels,
-          options.scope,
-        );
-        return { ...base, by: 'group', groups, unowned };
-      }
+      case 'group':
+        return {
+          ...base,
+          by: 'group',
+          ...groupRollup(snapshot.tree, rows, levels, options.scope),
+        };
       case 'system':
       case 'domain': {
         const key = options.by === 'system' ? 'systemRef' : 'domainRef';
         return {
           ...base,
           by: options.by,
-          rows: refRollup(rows, key, levels, snapshot.titles),
+          ...refRollup(rows, key, levels, snapshot.titles),
         };
       }
       case 'check':
@@ -183,8 +180,11 @@ export class RollupService {
       to: to.toJSDate(),
     });
 
-    const standing = new Map<string, { score: number; level: string | null }>();
-    let start: Map<string, { score: number; level: string | null }> | undefined;
+    const standing = new Map<string, Standing>();
+    /** Each entity's score change of its own doing, since the window's start. */
+    const changes = new Map<string, number>();
+    let start: Map<string, Standing> | undefined;
+    let definitionsChanged = false;
     const points: TrendPoint[] = [];
     let next = 0;
     const eventTimes = events.map(e => Date.parse(e.at));
@@ -192,13 +192,28 @@ export class RollupService {
       const atMs = at.toMillis();
       while (next < events.length && eventTimes[next] <= atMs) {
         const event = events[next++];
+        const before = standing.get(event.entityRef);
         if (event.type === 'removed') {
           standing.delete(event.entityRef);
-        } else {
-          standing.set(event.entityRef, {
-            score: event.score,
-            level: event.level,
-          });
+          continue;
+        }
+        standing.set(event.entityRef, {
+          score: event.score,
+          level: event.level,
+          // History written before failing counts were kept: a score below 100 means a
+          // counted check failed or errored.
+          failing:
+            event.failing === undefined ? event.score < 100 : event.failing > 0,
+        });
+        // Within the window, a change that came with new definitions is nobody's doing; one
+        // that brought the entity into the scorecard is neither an improvement nor a regression.
+        if (start && event.definitionsChanged) {
+          definitionsChanged = true;
+        } else if (start && before) {
+          changes.set(
+            event.entityRef,
+            (changes.get(event.entityRef) ?? 0) + event.score - before.score,
+          );
         }
       }
     };
@@ -207,8 +222,10 @@ export class RollupService {
       start ??= new Map(standing);
       points.push({
         at: at.toISO()!,
-        ...summarize([...standing.values()], levels),
+        ...summarize(standing.values(), levels),
+        ...(definitionsChanged && { definitionsChanged: true }),
       });
+      definitionsChanged = false;
     };
     let at = from;
     for (; at <= to; at = at.plus(options.interval)) {
@@ -220,38 +237,34 @@ export class RollupService {
     }
 
     const movers: TrendMover[] = [];
-    for (const ref of new Set([...(start?.keys() ?? []), ...standing.keys()])) {
+    for (const [ref, change] of changes) {
       const before = start?.get(ref);
       const after = standing.get(ref);
-      if (before?.score !== after?.score || before?.level !== after?.level) {
+      if (change !== 0 && before && after) {
         movers.push({
           entityRef: ref,
-          fromScore: before?.score ?? null,
-          toScore: after?.score ?? null,
-          fromLevel: before?.level ?? null,
-          toLevel: after?.level ?? null,
+          fromScore: before.score,
+          toScore: after.score,
+          fromLevel: before.level,
+          toLevel: after.level,
+          change,
         });
       }
     }
-    const delta = (m: TrendMover) => (m.toScore ?? 0) - (m.fromScore ?? 0);
+    const byRef = (a: TrendMover, b: TrendMover) =>
+      a.entityRef.localeCompare(b.entityRef);
     return {
       scorecardId: scorecard.id,
       scope: scopeName(options.scope),
       interval: options.interval.toISO()!,
       points,
       improved: movers
-        .filter(m => delta(m) > 0)
-        .sort(
-          (a, b) =>
-            delta(b) - delta(a) || a.entityRef.localeCompare(b.entityRef),
-        )
+        .filter(m => m.change > 0)
+        .sort((a, b) => b.change - a.change || byRef(a, b))
         .slice(0, 10),
       regressed: movers
-        .filter(m => delta(m) < 0)
-        .sort(
-          (a, b) =>
-            delta(a) - delta(b) || a.entityRef.localeCompare(b.entityRef),
-        )
+        .filter(m => m.change < 0)
+        .sort((a, b) => a.change - b.change || byRef(a, b))
         .slice(0, 10),
     };
   }
@@ -401,6 +414,14 @@ function scopeName(scope: Scope) {
   return scope.type === 'all' ? 'all' : scope.ref;
 }
 
+/** How an entity stands against a scorecard, as rollups count it. */
+interface Standing {
+  score: number;
+  level: string | null;
+  /** Whether a check fails or errors: a flag, or the failing checks. */
+  failing: boolean | readonly string[];
+}
+
 interface Accumulator {
   entities: number;
   scoreSum: number;
@@ -417,15 +438,14 @@ function accumulator(levels: string[]): Accumulator {
   };
 }
 
-function add(
-  acc: Accumulator,
-  row: { score: number; level: string | null; failing?: string[] },
-) {
+function add(acc: Accumulator, row: Standing) {
   acc.entities += 1;
   acc.scoreSum += row.score;
   const level = row.level ?? 'none';
   acc.levels[level] = (acc.levels[level] ?? 0) + 1;
-  if (row.failing?.length) acc.failing += 1;
+  if (typeof row.failing === 'boolean' ? row.failing : row.failing.length > 0) {
+    acc.failing += 1;
+  }
 }
 
 function finish(acc: Accumulator): RollupSummary {
@@ -439,10 +459,7 @@ function finish(acc: Accumulator): RollupSummary {
   };
 }
 
-function summarize(
-  rows: { score: number; level: string | null; failing?: string[] }[],
-  levels: string[],
-): RollupSummary {
+function summarize(rows: Iterable<Standing>, levels: string[]): RollupSummary {
   const acc = accumulator(levels);
   for (const row of rows) add(acc, row);
   return finish(acc);
@@ -453,14 +470,20 @@ function groupRollup(
   rows: EntityScoreRow[],
   levels: string[],
   scope: Scope,
-): { groups: GroupRollupNode[]; unowned: RollupSummary } {
+): {
+  groups: GroupRollupNode[];
+  ownedByUsers: RollupSummary;
+  unowned: RollupSummary;
+} {
   const totals = new Map<string, Accumulator>();
   const own = new Map<string, number>();
+  const ownedByUsers = accumulator(levels);
   const unowned = accumulator(levels);
   for (const row of rows) {
     const chain = row.ownerRef ? tree.ancestry(row.ownerRef) : [];
     if (chain.length === 0) {
-      add(unowned, row);
+      const byUser = row.ownerExists && row.ownerRef?.startsWith('user:');
+      add(byUser ? ownedByUsers : unowned, row);
       continue;
     }
     own.set(chain[0], (own.get(chain[0]) ?? 0) + 1);
@@ -482,7 +505,11 @@ function groupRollup(
     children: tree.children(group.ref).map(node),
   });
   const roots = scope.type === 'group' ? [tree.get(scope.ref)!] : tree.roots();
-  return { groups: roots.map(node), unowned: finish(unowned) };
+  return {
+    groups: roots.map(node),
+    ownedByUsers: finish(ownedByUsers),
+    unowned: finish(unowned),
+  };
 }
 
 function refRollup(
@@ -490,11 +517,15 @@ function refRollup(
   key: 'systemRef' | 'domainRef',
   levels: string[],
   titles: Map<string, string>,
-): RefRollupRow[] {
+): { rows: RefRollupRow[]; unassigned: RollupSummary } {
   const byRef = new Map<string, Accumulator>();
+  const unassigned = accumulator(levels);
   for (const row of rows) {
     const ref = row[key];
-    if (!ref) continue;
+    if (!ref) {
+      add(unassigned, row);
+      continue;
+    }
     let acc = byRef.get(ref);
     if (!acc) {
       acc = accumulator(levels);
@@ -502,9 +533,12 @@ function refRollup(
     }
     add(acc, row);
   }
-  return [...byRef.entries()]
-    .map(([ref, acc]) => ({ ref, title: titles.get(ref), ...finish(acc) }))
-    .sort((a, b) => a.ref.localeCompare(b.ref));
+  return {
+    rows: [...byRef.entries()]
+      .map(([ref, acc]) => ({ ref, title: titles.get(ref), ...finish(acc) }))
+      .sort((a, b) => a.ref.localeCompare(b.ref)),
+    unassigned: finish(unassigned),
+  };
 }
 
 function categoryRows(rows: CheckRollupRow[]): CategoryRollupRow[] {
