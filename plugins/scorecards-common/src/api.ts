@@ -102,6 +102,19 @@ export interface StoredWaiver extends Waiver {
 }
 
 /**
+ * `GET /runs`: the most recent runs, newest first. For a caller who may not read every entity,
+ * a run leaves out what counts or may name entities: `entities`, `changed`, `removed`, `error`.
+ *
+ * @public
+ */
+export interface RunsResponse {
+  items: Array<
+    Omit<RunRecord, 'entities' | 'changed' | 'removed' | 'error'> &
+      Partial<Pick<RunRecord, 'entities' | 'changed' | 'removed' | 'error'>>
+  >;
+}
+
+/**
  * A waiver declared in an entity's `catalog-info.yaml`, as the entity's last evaluation read it.
  *
  * @public

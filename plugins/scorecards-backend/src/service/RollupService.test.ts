@@ -6,6 +6,7 @@ import {
 import {
   CHECK_STATUSES,
   type CheckStatus,
+  type GroupRollupNode,
   type RollupResponse,
   type ScorecardDefinitions,
 } from '@guardrails/plugin-scorecards-common';
@@ -118,6 +119,160 @@ describe.each(databases.eachSupportedId())(
         to: day(4),
         interval: Duration.fromISO(interval),
       });
+
+    describe('for a caller who may read only some entities', () => {
+      const ref = (name: string) => `component:default/${name}`;
+      beforeEach(async () => {
+        await store.setState(ORG_STATE_KEY, {
+          groups: [
+            { ref: 'group:default/org', title: 'Org' },
+            {
+              ref: 'group:default/open',
+              title: 'Open',
+              parentRef: 'group:default/org',
+            },
+            {
+              ref: 'group:default/hidden',
+              title: 'Hidden',
+              parentRef: 'group:default/org',
+            },
+            {
+              ref: 'group:default/sub',
+              title: 'Sub',
+              parentRef: 'group:default/hidden',
+            },
+          ],
+          systems: [
+            { ref: 'system:default/shop', title: 'Shop' },
+            { ref: 'system:default/vault', title: 'Vault' },
+          ],
+          domains: [],
+        });
+        const owned = (
+          name: string,
+          ownerRef: string,
+          systemRef: string,
+          score = 50,
+        ) =>
+          standing(ref(name), {
+            score,
+            info: { ownerRef, ownerExists: true, systemRef },
+          });
+        await store.writeEvaluations(
+          [
+            owned('open-app', 'group:default/open', 'system:default/shop'),
+            owned(
+              'hidden-team-app',
+              'group:default/hidden',
+              'system:default/vault',
+            ),
+            owned('sub-app', 'group:default/sub', 'system:default/shop'),
+            owned('secret-app', 'group:default/open', 'system:default/shop'),
+          ],
+          day(-1),
+        );
+        // The secret app improves; the others do not move.
+        await store.writeEvaluations(
+          [
+            owned(
+              'secret-app',
+              'group:default/open',
+              'system:default/shop',
+              90,
+            ),
+          ],
+          day(2),
+        );
+      });
+      const visible = new Set([
+        'group:default/org',
+        'group:default/open',
+        'group:default/sub',
+        'system:default/shop',
+        ref('open-app'),
+        ref('hidden-team-app'),
+        ref('sub-app'),
+      ]);
+
+      it('counts only their entities, and names only the groups they may read', async () => {
+        const body = (await rollups.rollup({
+          scorecardId: 'card',
+          by: 'group',
+          scope: { type: 'all' },
+          visible,
+        })) as Extract<RollupResponse, { by: 'group' }>;
+
+        expect(body.summary.entities).toBe(3);
+        const brief = (node: GroupRollupNode): unknown => [
+          node.ref,
+          node.entities,
+          node.ownEntities,
+          node.children.map(brief),
+        ];
+        // The hidden group is left out; its entity counts in the group above it.
+        expect(body.groups.map(brief)).toEqual([
+          [
+            'group:default/org',
+            3,
+            0,
+            [
+              ['group:default/open', 1, 1, []],
+              ['group:default/sub', 1, 1, []],
+            ],
+          ],
+        ]);
+        await expect(
+          rollups.rollup({
+            scorecardId: 'card',
+            by: 'group',
+            scope: { type: 'group', ref: 'group:default/hidden' },
+            visible,
+          }),
+        ).rejects.toThrow('No group group:default/hidden in the catalog');
+      });
+
+      it('names only the Systems they may read, and counts only their checks', async () => {
+        const bySystem = (await rollups.rollup({
+          scorecardId: 'card',
+          by: 'system',
+          scope: { type: 'all' },
+          visible,
+        })) as Extract<RollupResponse, { by: 'system' | 'domain' }>;
+        expect(bySystem.rows.map(r => [r.ref, r.entities])).toEqual([
+          ['system:default/shop', 2],
+        ]);
+        expect(bySystem.summary.entities).toBe(3);
+
+        const byCheck = (await rollups.rollup({
+          scorecardId: 'card',
+          by: 'check',
+          scope: { type: 'all' },
+          visible,
+        })) as Extract<RollupResponse, { by: 'check' }>;
+        expect(byCheck.rows.map(r => [r.checkId, r.counts.pass])).toEqual([
+          ['docs', 3],
+          ['owner', 3],
+        ]);
+      });
+
+      it('leaves the others out of trends and movers', async () => {
+        const all = await trends();
+        expect(all.improved.map(m => m.entityRef)).toEqual([ref('secret-app')]);
+        const theirs = await rollups.trends({
+          scorecardId: 'card',
+          scope: { type: 'all' },
+          from: day(0),
+          to: day(4),
+          interval: Duration.fromISO('P1D'),
+          visible,
+        });
+        expect(theirs.improved).toEqual([]);
+        expect(theirs.points.map(p => p.entities)).toEqual([3, 3, 3, 3, 3]);
+        expect(theirs.points.map(p => p.averageScore)).toEqual([
+          50, 50, 50, 50, 50,
+        ]);
+      });
+    });
 
     it('tells entities owned by a person apart from those whose owner is missing', async () => {
       const owned = (ref: string, ownerRef?: string, ownerExists?: boolean) =>

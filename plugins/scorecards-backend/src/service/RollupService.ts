@@ -19,6 +19,7 @@ import { DateTime, Duration } from 'luxon';
 import type { ScorecardsStore, ScoreFilter } from '../database';
 import type { OrgEntity, OrgGroup } from '../run/CatalogSnapshot';
 import { ORG_STATE_KEY } from '../run/EvaluationRunner';
+import { isVisible, Visible } from './CatalogVisibility';
 import { OrgTree } from './OrgTree';
 
 /** A scope of a rollup or trend: everything, or one group (transitively), System or Domain. */
@@ -52,7 +53,8 @@ const MAX_TREND_POINTS = 400;
 /**
  * Aggregates the latest results for leadership: along the group tree, by System and Domain, by
  * check and category, and over time. What it reads is cached until the store's version moves,
- * so repeated rollups cost no database work.
+ * so repeated rollups cost no database work. Every answer counts and names only what the caller
+ * may read (`visible`, every entity unless said otherwise).
  */
 export class RollupService {
   readonly #store: ScorecardsStore;
@@ -73,14 +75,17 @@ export class RollupService {
     scorecardId: string;
     by: RollupDimension;
     scope: Scope;
+    visible?: Visible;
   }): Promise<RollupResponse> {
     const scorecard = this.scorecard(options.scorecardId);
+    const visible = options.visible ?? 'all';
     const snapshot = await this.#load();
     const levels = scorecard.levels.map(l => l.name);
     const rows = this.#inScope(
       snapshot,
       snapshot.rows.get(scorecard.id) ?? [],
       options.scope,
+      visible,
     );
     const base = {
       scorecardId: scorecard.id,
@@ -93,7 +98,7 @@ export class RollupService {
         return {
           ...base,
           by: 'group',
-          ...groupRollup(snapshot.tree, rows, levels, options.scope),
+          ...groupRollup(snapshot.tree, rows, levels, options.scope, visible),
         };
       case 'system':
       case 'domain': {
@@ -101,7 +106,7 @@ export class RollupService {
         return {
           ...base,
           by: options.by,
-          ...refRollup(rows, key, levels, snapshot.titles),
+          ...refRollup(rows, key, levels, snapshot.titles, visible),
         };
       }
       case 'check':
@@ -111,6 +116,7 @@ export class RollupService {
           scorecard,
           rows,
           options.scope,
+          visible,
         );
         const checkRows = this.#checkRows(scorecard, counts);
         return options.by === 'check'
@@ -126,12 +132,15 @@ export class RollupService {
    * Store filters for the entities of a scope, for drill-downs: a group scope covers the group
    * and every group below it.
    */
-  async scopeFilter(scope: Scope): Promise<ScoreFilter> {
+  async scopeFilter(
+    scope: Scope,
+    visible: Visible = 'all',
+  ): Promise<ScoreFilter> {
     if (scope.type === 'all') {
       return {};
     }
     const snapshot = await this.#load();
-    assertScopeExists(snapshot, scope);
+    assertScopeExists(snapshot, scope, visible);
     switch (scope.type) {
       case 'group':
         return { ownerRefs: snapshot.tree.subtree(scope.ref) };
@@ -149,8 +158,10 @@ export class RollupService {
     from: Date;
     to: Date;
     interval: Duration;
+    visible?: Visible;
   }): Promise<TrendsResponse> {
     const scorecard = this.scorecard(options.scorecardId);
+    const visible = options.visible ?? 'all';
     const levels = scorecard.levels.map(l => l.name);
     const from = DateTime.fromJSDate(options.from).toUTC();
     const to = DateTime.fromJSDate(options.to).toUTC();
@@ -165,13 +176,16 @@ export class RollupService {
     }
 
     const snapshot = await this.#load();
+    // Entities no longer stored (removed) are in no one's scope but everyone's: left out only
+    // for a caller who may not read every entity.
     const entityRefs =
-      options.scope.type === 'all'
+      options.scope.type === 'all' && visible === 'all'
         ? undefined
         : this.#inScope(
             snapshot,
             snapshot.rows.get(scorecard.id) ?? [],
             options.scope,
+            visible,
           ).map(r => r.entityRef);
     const events = await this.#store.getScoreHistory({
       scorecardId: scorecard.id,
@@ -269,6 +283,19 @@ export class RollupService {
     };
   }
 
+  /**
+   * The kinds of entity answers count or name: those of the evaluated entities, and the Groups,
+   * Systems and Domains rollups follow.
+   */
+  async kinds(): Promise<string[]> {
+    const { rows } = await this.#load();
+    const kinds = new Set(['group', 'system', 'domain']);
+    for (const list of rows.values()) {
+      for (const row of list) kinds.add(row.kind);
+    }
+    return [...kinds].sort();
+  }
+
   /** The scorecard with this id, or a 404. */
   scorecard(id: string): ScorecardDefinition {
     const scorecard = this.#definitions.scorecards.find(s => s.id === id);
@@ -317,10 +344,17 @@ export class RollupService {
     return loading;
   }
 
-  #inScope(snapshot: Snapshot, rows: EntityScoreRow[], scope: Scope) {
+  #inScope(
+    snapshot: Snapshot,
+    all: EntityScoreRow[],
+    scope: Scope,
+    visible: Visible,
+  ) {
     if (scope.type !== 'all') {
-      assertScopeExists(snapshot, scope);
+      assertScopeExists(snapshot, scope, visible);
     }
+    const rows =
+      visible === 'all' ? all : all.filter(r => visible.has(r.entityRef));
     switch (scope.type) {
       case 'all':
         return rows;
@@ -340,16 +374,25 @@ export class RollupService {
     scorecard: ScorecardDefinition,
     rows: EntityScoreRow[],
     scope: Scope,
+    visible: Visible,
   ): Promise<CheckCount[]> {
+    const count = () =>
+      this.#store.countCheckStatuses({
+        checkIds: scorecard.checks,
+        entityRefs:
+          scope.type === 'all' && visible === 'all'
+            ? undefined
+            : rows.map(r => r.entityRef),
+        scorecardId: scorecard.id,
+      });
+    // Counts for one caller's entities are that caller's; only the whole scope's are kept.
+    if (visible !== 'all') {
+      return count();
+    }
     const key = `${snapshot.version}|${scorecard.id}|${scopeName(scope)}`;
     let counts = this.#checkCounts.get(key);
     if (!counts) {
-      counts = this.#store.countCheckStatuses({
-        checkIds: scorecard.checks,
-        entityRefs:
-          scope.type === 'all' ? undefined : rows.map(r => r.entityRef),
-        scorecardId: scorecard.id,
-      });
+      counts = count();
       this.#checkCounts.set(key, counts);
     }
     return counts;
@@ -396,16 +439,20 @@ function emptyCounts(): Record<CheckStatus, number> {
   >;
 }
 
-/** Throws 404 unless the last run saw the scope's Group, System or Domain in the catalog. */
+/**
+ * Throws 404 unless the last run saw the scope's Group, System or Domain in the catalog and the
+ * caller may read it: one the caller may not read is not there for them.
+ */
 function assertScopeExists(
   snapshot: Snapshot,
   scope: Exclude<Scope, { type: 'all' }>,
+  visible: Visible,
 ) {
   const exists =
     scope.type === 'group'
       ? snapshot.tree.get(scope.ref) !== undefined
       : snapshot.titles.has(scope.ref);
-  if (!exists) {
+  if (!exists || !isVisible(visible, scope.ref)) {
     throw new NotFoundError(`No ${scope.type} ${scope.ref} in the catalog`);
   }
 }
@@ -465,16 +512,23 @@ function summarize(rows: Iterable<Standing>, levels: string[]): RollupSummary {
   return finish(acc);
 }
 
+/**
+ * The group tree with each group's entities and those of the groups below it. For a caller who
+ * may not read every entity, groups they may not read are left out of the tree; their entities
+ * count in the groups above them that the caller may read (or only in the summary).
+ */
 function groupRollup(
   tree: OrgTree,
   rows: EntityScoreRow[],
   levels: string[],
   scope: Scope,
+  visible: Visible,
 ): {
   groups: GroupRollupNode[];
   ownedByUsers: RollupSummary;
   unowned: RollupSummary;
 } {
+  const shown = visible === 'all' ? tree : tree.visibleTo(visible);
   const totals = new Map<string, Accumulator>();
   const own = new Map<string, number>();
   const ownedByUsers = accumulator(levels);
@@ -486,8 +540,11 @@ function groupRollup(
       add(byUser ? ownedByUsers : unowned, row);
       continue;
     }
-    own.set(chain[0], (own.get(chain[0]) ?? 0) + 1);
+    if (isVisible(visible, chain[0])) {
+      own.set(chain[0], (own.get(chain[0]) ?? 0) + 1);
+    }
     for (const ref of chain) {
+      if (!isVisible(visible, ref)) continue;
       let acc = totals.get(ref);
       if (!acc) {
         acc = accumulator(levels);
@@ -502,9 +559,10 @@ function groupRollup(
     type: group.type,
     ownEntities: own.get(group.ref) ?? 0,
     ...finish(totals.get(group.ref) ?? accumulator(levels)),
-    children: tree.children(group.ref).map(node),
+    children: shown.children(group.ref).map(node),
   });
-  const roots = scope.type === 'group' ? [tree.get(scope.ref)!] : tree.roots();
+  const roots =
+    scope.type === 'group' ? [shown.get(scope.ref)!] : shown.roots();
   return {
     groups: roots.map(node),
     ownedByUsers: finish(ownedByUsers),
@@ -517,6 +575,7 @@ function refRollup(
   key: 'systemRef' | 'domainRef',
   levels: string[],
   titles: Map<string, string>,
+  visible: Visible,
 ): { rows: RefRollupRow[]; unassigned: RollupSummary } {
   const byRef = new Map<string, Accumulator>();
   const unassigned = accumulator(levels);
@@ -526,6 +585,9 @@ function refRollup(
       add(unassigned, row);
       continue;
     }
+    // A System or Domain the caller may not read is not named; its entities count in the
+    // summary only.
+    if (!isVisible(visible, ref)) continue;
     let acc = byRef.get(ref);
     if (!acc) {
       acc = accumulator(levels);

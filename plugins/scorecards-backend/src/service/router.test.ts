@@ -5,7 +5,12 @@ import {
   mockServices,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  catalogConditions,
+  createCatalogConditionalDecision,
+} from '@backstage/plugin-catalog-backend/alpha';
+import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { CatalogServiceRequestOptions } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -108,6 +113,14 @@ function createCatalog() {
           : items,
       };
     },
+    getEntities: async (req, options) => {
+      const { items } = await inner.getEntities(req, options);
+      return {
+        items: isOutsider(options as CatalogServiceRequestOptions)
+          ? items.filter(e => stringifyEntityRef(e) !== SECRET)
+          : items,
+      };
+    },
     streamEntities: (req, options) => inner.streamEntities(req, options),
   });
 }
@@ -128,21 +141,17 @@ describe('createRouter', () => {
           return { result: AuthorizeResult.DENY };
         }
         return user === OUTSIDER
-          ? {
-              result: AuthorizeResult.CONDITIONAL,
-              pluginId: 'catalog',
-              resourceType: 'catalog-entity',
-              conditions: {
-                rule: 'IS_ENTITY_OWNER',
-                resourceType: 'catalog-entity',
-                params: { claims: [OUTSIDER] },
-              },
-            }
+          ? createCatalogConditionalDecision(
+              catalogEntityReadPermission,
+              catalogConditions.isEntityOwner({ claims: [OUTSIDER] }),
+            )
           : { result: AuthorizeResult.ALLOW };
       }),
   });
   let app: express.Express;
   let store: DatabaseScorecardsStore;
+  /** The catalog the router reads, to see what it asks. */
+  const routerCatalog = createCatalog();
   /** What the router and the runner take for the current time. */
   let now = NOW;
 
@@ -165,7 +174,7 @@ describe('createRouter', () => {
     });
     const router = await createRouter({
       httpAuth: mockServices.httpAuth(),
-      catalog: createCatalog(),
+      catalog: routerCatalog,
       permissions,
       auditor,
       logger: mockServices.logger.mock(),
@@ -296,10 +305,130 @@ describe('createRouter', () => {
         .delete(`/waivers/${waiverId}`)
         .set('Authorization', outsider);
       expect(revoke.status).toBe(404);
+      expect(revoke.body.error.message).toBe(`No active waiver ${waiverId}`);
       const stillThere = await request(app).get(`/waivers?entityRef=${SECRET}`);
       expect(stillThere.body.items.map((w: StoredWaiver) => w.id)).toEqual([
         waiverId,
       ]);
+    });
+
+    it('are left out of drill-down totals and pages, whatever the filters', async () => {
+      await evaluate(CHECKOUT);
+      await evaluate(LEGACY);
+      const page = (query: string, who?: string) => {
+        const req = request(app).get(`/entities?${query}`);
+        return (who ? req.set('Authorization', who) : req).then(r => r.body);
+      };
+      expect(await page('q=secret')).toMatchObject({ total: 1 });
+      expect(await page('q=secret', outsider)).toMatchObject({
+        total: 0,
+        items: [],
+      });
+      expect(
+        await page('failingCheck=security-scanning&q=secret', outsider),
+      ).toMatchObject({ total: 0 });
+
+      const mine = await page('sort=name&pageSize=500');
+      const theirs = await page('sort=name&pageSize=2', outsider);
+      expect(theirs.total).toBe(mine.total - 1);
+      // Pages come back full: what is hidden is left out before paging.
+      expect(theirs.items).toHaveLength(2);
+      const refs = [];
+      for (let p = 1; (p - 1) * 2 < theirs.total; p++) {
+        refs.push(
+          ...(await page(`sort=name&pageSize=2&page=${p}`, outsider)).items.map(
+            (i: { entityRef: string }) => i.entityRef,
+          ),
+        );
+      }
+      expect(refs).toEqual(
+        mine.items
+          .map((i: { entityRef: string }) => i.entityRef)
+          .filter((r: string) => r !== SECRET),
+      );
+    });
+
+    it('are not counted in their rollups and trends', async () => {
+      const get = (path: string, who?: string) => {
+        const req = request(app).get(path);
+        return (who ? req.set('Authorization', who) : req).then(r => {
+          expect(r.status).toBe(200);
+          return r.body;
+        });
+      };
+      for (const by of ['group', 'system', 'check']) {
+        const mine = await get(`/rollup?by=${by}`);
+        const theirs = await get(`/rollup?by=${by}`, outsider);
+        expect(theirs.summary.entities).toBe(mine.summary.entities - 1);
+      }
+      const sum = (body: { rows: { counts: Record<string, number> }[] }) =>
+        body.rows.reduce(
+          (n, row) => n + Object.values(row.counts).reduce((a, b) => a + b, 0),
+          0,
+        );
+      expect(sum(await get('/rollup?by=check', outsider))).toBe(
+        sum(await get('/rollup?by=check')) - 14,
+      );
+      const last = (body: { points: { entities: number }[] }) =>
+        body.points[body.points.length - 1].entities;
+      expect(last(await get('/trends', outsider))).toBe(
+        last(await get('/trends')) - 1,
+      );
+      const stranger = mockCredentials.user.header(STRANGER);
+      expect((await get('/rollup', stranger)).summary.entities).toBe(0);
+      expect(last(await get('/trends', stranger))).toBe(0);
+    });
+
+    it('ask the catalog once a minute per caller, and not at all when every read is allowed', async () => {
+      routerCatalog.getEntities.mockClear();
+      routerCatalog.getEntitiesByRefs.mockClear();
+      for (const path of [
+        '/rollup',
+        '/entities',
+        '/trends',
+        '/waivers',
+        '/runs',
+      ]) {
+        expect((await request(app).get(path)).status).toBe(200);
+      }
+      expect(routerCatalog.getEntities).not.toHaveBeenCalled();
+      expect(routerCatalog.getEntitiesByRefs).not.toHaveBeenCalled();
+
+      now = new Date(NOW.getTime() + 3_600_000);
+      for (const path of ['/rollup', '/entities', '/trends', '/waivers']) {
+        await request(app).get(path).set('Authorization', outsider);
+      }
+      expect(routerCatalog.getEntities).toHaveBeenCalledTimes(1);
+      now = new Date(NOW.getTime() + 3_600_000 + 61_000);
+      await request(app).get('/rollup').set('Authorization', outsider);
+      expect(routerCatalog.getEntities).toHaveBeenCalledTimes(2);
+    });
+
+    it('are not counted in the runs they see', async () => {
+      await store.finishRun(
+        (
+          await store.startRun({
+            trigger: 'schedule',
+            definitionsFingerprint: 'f',
+            now: NOW,
+          })
+        ).id,
+        { status: 'succeeded', entities: 7, changed: 1, removed: 0, now: NOW },
+      );
+      const mine = (await request(app).get('/runs?limit=1')).body.items[0];
+      expect(mine).toMatchObject({ status: 'succeeded', entities: 7 });
+      const [theirs] = (
+        await request(app).get('/runs?limit=1').set('Authorization', outsider)
+      ).body.items;
+      expect(theirs).toEqual({
+        id: mine.id,
+        trigger: 'schedule',
+        status: 'succeeded',
+        startedAt: mine.startedAt,
+        finishedAt: mine.finishedAt,
+        durationMs: mine.durationMs,
+        definitionsFingerprint: 'f',
+      });
     });
 
     it('are left out of the drill-down', async () => {

@@ -12,7 +12,6 @@ import {
   NotFoundError,
 } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   AnnotationWaiver,
@@ -20,10 +19,10 @@ import {
   EntitiesPageResponse,
   EntityHistoryResponse,
   EntityScorecardsResponse,
-  EntityScoreRow,
   ScorecardDefinitions,
   scorecardsFactWritePermission,
   scorecardsWaiverManagePermission,
+  RunsResponse,
   StoredWaiver,
   WaiversResponse,
 } from '@guardrails/plugin-scorecards-common';
@@ -34,6 +33,7 @@ import { z } from 'zod';
 import type { ScorecardsStore, StoredEntityResults } from '../database';
 import { WAIVER_ANNOTATION_PREFIX } from '../engine';
 import { withAbandoned, type EvaluationRunner } from '../run/EvaluationRunner';
+import { CatalogVisibility, isVisible } from './CatalogVisibility';
 import type { RollupService } from './RollupService';
 import { toCsv } from './csv';
 import {
@@ -97,18 +97,12 @@ export async function createRouter(
   // Not strict: `null` or `"text"` is valid JSON, and the route says what it expected instead.
   router.use(express.json({ limit: '2mb', strict: false }));
 
-  /**
-   * How the permission policy decides the caller's catalog reads: a policy that lets the caller
-   * read every entity (or denies every one) is answered here, without asking the catalog;
-   * conditional decisions are left to the catalog, which applies the conditions.
-   */
-  async function catalogReadDecision(credentials: BackstageCredentials) {
-    const [decision] = await permissions.authorizeConditional(
-      [{ permission: catalogEntityReadPermission }],
-      { credentials },
-    );
-    return decision.result;
-  }
+  const visibility = new CatalogVisibility({
+    permissions,
+    catalog,
+    kinds: () => rollups.kinds(),
+    clock: () => clock().getTime(),
+  });
 
   /**
    * Throws 404 unless the caller may read the entity in the catalog. Writes pass `mustExist`,
@@ -119,12 +113,13 @@ export async function createRouter(
     credentials: BackstageCredentials,
     { mustExist = false }: { mustExist?: boolean } = {},
   ) {
-    const decision = await catalogReadDecision(credentials);
-    if (decision === AuthorizeResult.ALLOW && !mustExist) {
+    // The policy settles it without the catalog unless its decision is conditional.
+    const { result } = await visibility.decision(credentials);
+    if (result === AuthorizeResult.ALLOW && !mustExist) {
       return;
     }
     const items =
-      decision === AuthorizeResult.DENY
+      result === AuthorizeResult.DENY
         ? []
         : (
             await catalog.getEntitiesByRefs(
@@ -135,40 +130,6 @@ export async function createRouter(
     if (!items[0]) {
       throw new NotFoundError(`No entity ${entityRef} in the catalog`);
     }
-  }
-
-  /** Which of these entities the caller may read in the catalog. */
-  async function visibleRefs(
-    entityRefs: string[],
-    credentials: BackstageCredentials,
-  ): Promise<(ref: string) => boolean> {
-    const decision = await catalogReadDecision(credentials);
-    if (decision !== AuthorizeResult.CONDITIONAL) {
-      return () => decision === AuthorizeResult.ALLOW;
-    }
-    const visible = new Set<string>();
-    const unique = [...new Set(entityRefs)];
-    for (let i = 0; i < unique.length; i += 1000) {
-      const chunk = unique.slice(i, i + 1000);
-      const { items } = await catalog.getEntitiesByRefs(
-        { entityRefs: chunk, fields: ['kind'] },
-        { credentials },
-      );
-      chunk.forEach((ref, j) => items[j] && visible.add(ref));
-    }
-    return ref => visible.has(ref);
-  }
-
-  /** The rows the caller may read in the catalog. */
-  async function visibleRows(
-    rows: EntityScoreRow[],
-    credentials: BackstageCredentials,
-  ) {
-    const isVisible = await visibleRefs(
-      rows.map(r => r.entityRef),
-      credentials,
-    );
-    return rows.filter(r => isVisible(r.entityRef));
   }
 
   async function authorize(
@@ -387,13 +348,14 @@ export async function createRouter(
     scope: scopeSchema,
   });
   router.get('/rollup', async (req, res) => {
-    await httpAuth.credentials(req);
+    const credentials = await httpAuth.credentials(req);
     const query = parse(rollupQuery, req.query, 'query');
     res.json(
       await rollups.rollup({
         scorecardId: query.scorecard,
         by: query.by,
         scope: query.scope,
+        visible: await visibility.visible(credentials),
       }),
     );
   });
@@ -439,6 +401,7 @@ export async function createRouter(
     const credentials = await httpAuth.credentials(req);
     const query = parse(entitiesQuery, req.query, 'query');
     const scorecard = rollups.scorecard(query.scorecard);
+    const visible = await visibility.visible(credentials);
     // A filter that can match nothing is a mistake to report, not an empty page.
     const levels = [...scorecard.levels.map(l => l.name), 'none'];
     if (query.level !== undefined && !levels.includes(query.level)) {
@@ -465,8 +428,11 @@ export async function createRouter(
         'Invalid query: minScore must not be greater than maxScore',
       );
     }
+    // What the caller may not read is filtered out before counting and paging: a total or a
+    // short page would otherwise tell that it exists.
     const filter = {
-      ...(await rollups.scopeFilter(query.scope)),
+      ...(await rollups.scopeFilter(query.scope, visible)),
+      ...(visible !== 'all' && { entityRefs: [...visible] }),
       scorecardId: query.scorecard,
       kind: query.kind,
       type: query.type,
@@ -479,11 +445,10 @@ export async function createRouter(
 
     if (query.format === 'csv') {
       const { rows } = await store.listScores(filter, { sort: query.sort });
-      const visible = await visibleRows(rows, credentials);
       res
         .type('text/csv')
         .attachment(`scorecards-${query.scorecard}.csv`)
-        .send(toCsv(visible));
+        .send(toCsv(rows));
       return;
     }
 
@@ -497,13 +462,13 @@ export async function createRouter(
       total,
       page: query.page,
       pageSize: query.pageSize,
-      items: await visibleRows(rows, credentials),
+      items: rows,
     };
     res.json(body);
   });
 
   router.get('/trends', async (req, res) => {
-    await httpAuth.credentials(req);
+    const credentials = await httpAuth.credentials(req);
     const now = clock();
     const query = parse(
       z.object({
@@ -529,6 +494,7 @@ export async function createRouter(
         from,
         to,
         interval: query.interval ?? Duration.fromObject({ weeks: 1 }),
+        visible: await visibility.visible(credentials),
       }),
     );
   });
@@ -718,12 +684,9 @@ export async function createRouter(
         ];
       }),
     ];
-    const isVisible = await visibleRefs(
-      items.map(w => w.entityRef),
-      credentials,
-    );
+    const visible = await visibility.visible(credentials);
     const body: WaiversResponse = {
-      items: items.filter(w => isVisible(w.entityRef)),
+      items: items.filter(w => isVisible(visible, w.entityRef)),
     };
     res.json(body);
   });
@@ -744,7 +707,13 @@ export async function createRouter(
     ) {
       throw new NotFoundError(`No active waiver ${id}`);
     }
-    await assertVisible(waiver.entityRef, credentials);
+    // A waiver on an entity the caller may not read is no waiver of theirs: the answer must not
+    // name the entity.
+    await assertVisible(waiver.entityRef, credentials).catch(error => {
+      throw error instanceof NotFoundError
+        ? new NotFoundError(`No active waiver ${id}`)
+        : error;
+    });
     await authorize(credentials, {
       permission: scorecardsWaiverManagePermission,
       resourceRef: waiver.entityRef,
@@ -774,13 +743,26 @@ export async function createRouter(
     limit: queryNumber(z.number().int().min(1).max(100)).default(20),
   });
   router.get('/runs', async (req, res) => {
-    await httpAuth.credentials(req);
+    const credentials = await httpAuth.credentials(req);
     const { limit } = parse(runsQuery, req.query, 'query');
     const now = clock();
-    const runs = await store.listRuns(limit);
-    res.json({
-      items: runs.map(run => withAbandoned(run, now, options.runTimeout)),
-    });
+    const [runs, { result }] = await Promise.all([
+      store.listRuns(limit),
+      visibility.decision(credentials),
+    ]);
+    const body: RunsResponse = {
+      items: runs.map(run => {
+        const shown = withAbandoned(run, now, options.runTimeout);
+        if (result === AuthorizeResult.ALLOW) {
+          return shown;
+        }
+        // How many entities a run evaluated counts those the caller may not read too; its
+        // error may name one.
+        const { entities, changed, removed, error, ...times } = shown;
+        return times;
+      }),
+    };
+    res.json(body);
   });
 
   return router;
