@@ -19,6 +19,7 @@ export {
 export type { CatalogIndex, CatalogIndexEntity } from './catalogIndex';
 export { isFactFresh, observedAtOf } from './facts';
 export {
+  MAX_WAIVER_REASON_LENGTH,
   WAIVER_ANNOTATION_PREFIX,
   declaredApiWaiver,
   limitWaiver,

@@ -40,6 +40,13 @@ const BARE_DATE_THEN_REASON = /^\s*(\d{4}-\d{2}-\d{2}):([\s\S]*)$/;
 const EXAMPLE = '"2027-03-31: Batch job without user traffic"';
 
 /**
+ * The longest reason a waiver may give, declared in an annotation or through the API.
+ *
+ * @public
+ */
+export const MAX_WAIVER_REASON_LENGTH = 2000;
+
+/**
  * Reads a waiver annotation value, `"<expiry ISO date>: <reason>"`. A date without a time
  * waives through the end of that day (UTC).
  *
@@ -73,6 +80,11 @@ export function parseWaiverAnnotation(
   const reason = rawReason.trim();
   if (!reason) {
     return malformed('no reason after the date');
+  }
+  if (reason.length > MAX_WAIVER_REASON_LENGTH) {
+    return malformed(
+      `the reason is longer than ${MAX_WAIVER_REASON_LENGTH} characters`,
+    );
   }
   const expiresAtMs = isDateOnly(date) ? parsed + DAY_MS - 1 : parsed;
   return {

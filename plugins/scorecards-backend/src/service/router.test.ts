@@ -530,6 +530,7 @@ describe('createRouter', () => {
       ['/entities?maxScore=%20', 'maxScore: expected a number'],
       ['/entities?minScore=0x10', 'minScore: expected a number'],
       ['/entities?page=', 'page: expected a number'],
+      ['/entities?page=1000001', 'page: '],
       ['/runs?limit=', 'limit: expected a number'],
       [
         '/entities?minScore=80&maxScore=20',
@@ -671,6 +672,13 @@ describe('createRouter', () => {
         'a freshness of zero',
         { facts: [fact({ freshFor: 'PT0S' })] },
         "facts.0.freshFor: 'PT0S' is not a positive",
+      ],
+      [
+        'an entity ref longer than the store keeps',
+        {
+          facts: [fact({ entityRef: `component:default/${'x'.repeat(600)}` })],
+        },
+        'facts.0.entityRef: an entity ref has at most 512 characters',
       ],
       [
         'a value nested 33 levels deep',
@@ -1160,7 +1168,7 @@ describe('createRouter', () => {
           .send({ facts: named(99, 102) }),
       );
       expect(message).toBe(
-        `Invalid facts: ${ref} would have 102 facts; an entity may have at most 100 (each name is one fact)`,
+        `Invalid facts: ${ref} would have more than 100 facts (each name is one fact)`,
       );
       expect(auditor.createEvent).not.toHaveBeenCalled();
 

@@ -31,7 +31,7 @@ import Router from 'express-promise-router';
 import { DateTime, Duration } from 'luxon';
 import { z } from 'zod';
 import type { ScorecardsStore, StoredEntityResults } from '../database';
-import { WAIVER_ANNOTATION_PREFIX } from '../engine';
+import { MAX_WAIVER_REASON_LENGTH, WAIVER_ANNOTATION_PREFIX } from '../engine';
 import { withAbandoned, type EvaluationRunner } from '../run/EvaluationRunner';
 import { CatalogVisibility, isVisible } from './CatalogVisibility';
 import type { RollupService } from './RollupService';
@@ -66,6 +66,8 @@ export interface RouterOptions {
 }
 
 const MAX_PAGE_SIZE = 500;
+/** The last page that may be asked for, so that offsets stay exact numbers. */
+const MAX_PAGE = 1_000_000;
 const MAX_FACTS_PER_REQUEST = 1000;
 /** The most facts (names) one entity may have, whether or not the catalog has it yet. */
 export const MAX_FACTS_PER_ENTITY = 100;
@@ -164,8 +166,9 @@ export async function createRouter(
     for (const [entityRef, names] of incoming) {
       const count = new Set([...(stored.get(entityRef) ?? []), ...names]).size;
       if (count > MAX_FACTS_PER_ENTITY) {
+        // Not how many: the caller may not be able to read the entity and what it has.
         throw new InputError(
-          `Invalid facts: ${entityRef} would have ${count} facts; an entity may have at most ${MAX_FACTS_PER_ENTITY} (each name is one fact)`,
+          `Invalid facts: ${entityRef} would have more than ${MAX_FACTS_PER_ENTITY} facts (each name is one fact)`,
         );
       }
     }
@@ -391,7 +394,7 @@ export async function createRouter(
           order,
         } as const;
       }),
-    page: queryNumber(z.number().int().min(1)).default(1),
+    page: queryNumber(z.number().int().min(1).max(MAX_PAGE)).default(1),
     pageSize: queryNumber(z.number().int().min(1).max(MAX_PAGE_SIZE)).default(
       50,
     ),
@@ -565,7 +568,7 @@ export async function createRouter(
 
   const factsQuery = z.object({
     entityRef: entityRefSchema,
-    page: queryNumber(z.number().int().min(1)).default(1),
+    page: queryNumber(z.number().int().min(1).max(MAX_PAGE)).default(1),
     pageSize: queryNumber(
       z.number().int().min(1).max(MAX_FACTS_PAGE_SIZE),
     ).default(50),
@@ -596,7 +599,10 @@ export async function createRouter(
           .string({ error: 'a waiver needs a reason' })
           .trim()
           .min(1, 'a waiver needs a reason')
-          .max(2000, 'a waiver reason may be at most 2000 characters'),
+          .max(
+            MAX_WAIVER_REASON_LENGTH,
+            `a waiver reason may be at most ${MAX_WAIVER_REASON_LENGTH} characters`,
+          ),
         expiresAt: timestampSchema
           .refine(d => d.getTime() > now.getTime(), {
             message: 'expiresAt must be in the future',

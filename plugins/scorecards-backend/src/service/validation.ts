@@ -5,8 +5,18 @@ import { DateTime, Duration } from 'luxon';
 import { z } from 'zod';
 import type { Scope } from './RollupService';
 
+/** The longest entity ref the store keeps; the catalog's own limits give far shorter ones. */
+const MAX_REF_LENGTH = 512;
+
 /** A full entity ref, `kind:namespace/name` or `kind:name`, normalised to lower case. */
 export const entityRefSchema = z.string().transform((value, ctx) => {
+  if (value.length > MAX_REF_LENGTH) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `an entity ref has at most ${MAX_REF_LENGTH} characters`,
+    });
+    return z.NEVER;
+  }
   try {
     return stringifyEntityRef(parseEntityRef(value));
   } catch {
