@@ -40,7 +40,7 @@ export interface Config {
      *       category: documentation
      *       severity: low
      *       rule:
-     *         metadata.annotations.acme.com/readme: { $exists: true }
+     *         metadata.annotations.acme.com/readme: { $notBlank: true }
      * ```
      */
     checks?: {
@@ -68,7 +68,9 @@ export interface Config {
         /**
          * When the check passes: a filter predicate over the entity (with `relations`) and its
          * facts (`facts.<name>`), with the value operators `$exists`, `$in`, `$contains`,
-         * `$hasPrefix`, `$matches`, `$gt`, `$gte`, `$lt`, `$lte`, `$within` and `$entity`.
+         * `$hasPrefix`, `$notBlank`, `$matches`, `$gt`, `$gte`, `$lt`, `$lte`, `$within`,
+         * `$entity` and `$link`. Text is compared trimmed; `$exists` is true for a blank value,
+         * `$notBlank: true` is not.
          */
         rule?: { [key: string]: any };
         /** Markdown guidance on how to make the check pass. */
@@ -142,7 +144,7 @@ export interface Config {
      * scorecards:
      *   schedule:
      *     frequency: { minutes: 30 }
-     *     timeout: { minutes: 15 }
+     *     timeout: { minutes: 5 }
      *     initialDelay: { seconds: 10 }
      * ```
      */
@@ -156,7 +158,12 @@ export interface Config {
         | string
         | { cron: string }
         | { trigger: 'manual' };
-      /** The longest one evaluation may run. */
+      /**
+       * The longest one evaluation may run; defaults to 5 minutes (a run of 10,000 entities
+       * takes seconds). A run still going then is stopped and recorded as failed; one whose
+       * backend died is shown as abandoned, and the next run starts within this timeout plus a
+       * minute.
+       */
       timeout: HumanDuration | string;
       /** How long to wait after start-up before the first evaluation. */
       initialDelay?: HumanDuration | string;
@@ -167,21 +174,21 @@ export interface Config {
      */
     history?: {
       /**
-       * How long history is kept, as an ISO-8601 duration such as `P1Y` or `P180D`. Defaults
-       * to one year.
+       * How long history is kept, e.g. `P1Y`, `180d` or `{ days: 180 }`. Defaults to one year.
        */
-      retention?: string;
+      retention?: HumanDuration | string;
     };
 
     /**
-     * Waivers created through the API.
+     * Waivers, created through the API or declared in annotations.
      */
     waivers?: {
       /**
-       * The longest a waiver created through the API may last, as an ISO-8601 duration such
-       * as `P6M`. Defaults to one year.
+       * The longest a waiver may last, e.g. `P6M`, `6 months` or `{ months: 6 }`; defaults to
+       * one year. The API refuses a longer one; a waiver declared in an annotation that expires
+       * later than this from now does not count, and its result says why.
        */
-      maxDuration?: string;
+      maxDuration?: HumanDuration | string;
     };
   };
 }

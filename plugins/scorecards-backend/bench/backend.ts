@@ -19,9 +19,18 @@
  * through knex query events, and the store's `WriteSummary.rowsWritten`), measures API latencies
  * over HTTP from a worker thread (so the client's work is not on the backend's event loop), and
  * prints a table with the project's performance targets. Each database runs in a child process
- * of its own, so memory figures are not mixed. The permission framework is off, as in a default
- * backend: entity answers then need no catalog round trip; the row for the catalog visibility
- * check shows what a conditional permission policy adds to them.
+ * of its own, so memory figures are not mixed. The service tokens bypass the permission policy,
+ * as every backend-to-backend call does: entity answers then need no catalog round trip; the row
+ * for the catalog visibility check shows what a conditional permission policy adds to them.
+ *
+ * The conditional-policy rows use the permission framework as an installation would: the real
+ * permission backend with a policy that lets users read what their teams own (and, in the first
+ * variant, the organisation's Groups, Users, Systems and Domains), and real user tokens, issued
+ * by the auth backend to users of the generated catalog (a proxy provider signs them in, so
+ * their ownership claims are their team's). Ten users take turns, as leaders opening the rollup
+ * (each user's first request, when the catalog is asked what they may read, counts among them);
+ * the first request of each of two hundred other users is measured apart (the permission backend
+ * and the catalog are asked for what they may read).
  *
  * On SQLite the catalog keeps its database in memory (it commits a few transactions per entity
  * it processes, which on a file takes minutes); every other plugin, scorecards included, gets a
@@ -52,6 +61,7 @@
 import { createBackend } from '@backstage/backend-defaults';
 import {
   AuthService,
+  UserInfoService,
   coreServices,
   createBackendModule,
   createBackendPlugin,
@@ -60,7 +70,30 @@ import {
 import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
 import type { JsonObject } from '@backstage/types';
+import authPlugin from '@backstage/plugin-auth-backend';
+import {
+  authProvidersExtensionPoint,
+  createProxyAuthenticator,
+  createProxyAuthProviderFactory,
+} from '@backstage/plugin-auth-node';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
+import {
+  catalogConditions,
+  createCatalogConditionalDecision,
+} from '@backstage/plugin-catalog-backend/alpha';
+import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
+import permissionPlugin from '@backstage/plugin-permission-backend';
+import {
+  AuthorizeResult,
+  isPermission,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import {
+  PermissionPolicy,
+  PolicyQuery,
+  PolicyQueryUser,
+} from '@backstage/plugin-permission-node';
+import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import {
   CatalogService,
   catalogProcessingExtensionPoint,
@@ -103,9 +136,13 @@ const TARGETS = {
   runMs: 20_000,
   entityP95: 10,
   rollupP95: 100,
+  conditionalRollupP95: 300,
   drillP95: 50,
   minRequests: 200,
 };
+/** Users taking turns for the conditional-policy rows, and users measured on their first request. */
+const WARM_USERS = 10;
+const COLD_USERS = 200;
 
 const DAY = 86_400_000;
 
@@ -473,6 +510,15 @@ interface RunMeasurement {
   statementsByTable: Record<string, number>;
 }
 
+/** The rollup under one conditional policy. */
+interface PolicyRows {
+  /** How many entities the median user may read. */
+  readable: number;
+  rollup: Latency;
+  /** The first request of each user, who made none before. */
+  rollupFirst: Latency;
+}
+
 interface DatabaseResult {
   database: string;
   catalogEntities: number;
@@ -491,6 +537,13 @@ interface DatabaseResult {
   /** PostgreSQL: whether autovacuum is on, and the drill-down again after ANALYZE. */
   autovacuum?: string;
   drillAnalyzed?: Latency;
+  /** User tokens under the conditional policies; the drill-down and trends under the first. */
+  conditional: {
+    structure: PolicyRows;
+    ownedOnly: PolicyRows;
+    drill: Latency;
+    trends: Latency;
+  };
   memoryBeforeRun: { rssMb: number; heapMb: number };
   memoryAfterRun: { rssMb: number; heapMb: number };
   /** After the API requests too, with the rollup's cache filled. */
@@ -509,13 +562,18 @@ const checks = {
   rollup: b => b.by === 'group' && b.groups.length === 1 && b.groups[0].children.length === workerData.departments,
   drill: b => Array.isArray(b.items) && b.items.length === 50 && b.total > 50,
   runs: b => Array.isArray(b.items) && b.items.length === 1,
+  // A user of the conditional policies reads a team's share of the catalog, not all of it.
+  ownRollup: b => b.by === 'group' && b.summary.entities < 1000,
+  ownDrill: b => Array.isArray(b.items) && b.total < 1000 && b.items.length === Math.min(b.total, 50),
+  ownTrends: b => Array.isArray(b.points) && b.points[b.points.length - 1].entities < 1000,
 };
 async function main() {
   const times = [];
   for (let i = 0; i < workerData.urls.length; i++) {
     const url = workerData.urls[i];
     const start = process.hrtime.bigint();
-    const response = await fetch(url, { headers: { authorization: 'Bearer ' + workerData.token } });
+    const token = workerData.tokens ? workerData.tokens[i % workerData.tokens.length] : workerData.token;
+    const response = await fetch(url, { headers: { authorization: 'Bearer ' + token } });
     const text = await response.text();
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     if (!response.ok || !checks[workerData.check](JSON.parse(text))) {
@@ -530,6 +588,43 @@ main().then(
   error => parentPort.postMessage({ error: String((error && error.stack) || error) }),
 );
 `;
+
+/**
+ * The conditional policy users get: what their teams own, and (`structure`) the organisation's
+ * Groups, Users, Systems and Domains, or (`owned-only`) nothing else. Service principals never
+ * reach a policy: the permission framework allows them.
+ */
+const policy = { variant: 'structure' as 'structure' | 'owned-only' };
+
+class BenchPolicy implements PermissionPolicy {
+  constructor(private readonly userInfo: UserInfoService) {}
+
+  async handle(
+    request: PolicyQuery,
+    user?: PolicyQueryUser,
+  ): Promise<PolicyDecision> {
+    if (!isPermission(request.permission, catalogEntityReadPermission)) {
+      return { result: AuthorizeResult.ALLOW };
+    }
+    const claims = user
+      ? (await this.userInfo.getUserInfo(user.credentials)).ownershipEntityRefs
+      : [];
+    const owned = catalogConditions.isEntityOwner({ claims });
+    return createCatalogConditionalDecision(
+      request.permission,
+      policy.variant === 'owned-only'
+        ? owned
+        : {
+            anyOf: [
+              owned,
+              catalogConditions.isEntityKind({
+                kinds: ['Group', 'User', 'System', 'Domain'],
+              }),
+            ],
+          },
+    );
+  }
+}
 
 /** What the bench plugin and modules capture from inside the backend. */
 const probe: {
@@ -593,7 +688,57 @@ function benchFeatures() {
       });
     },
   });
-  return [catalogModule, scorecardsModule, benchPlugin];
+  const policyModule = createBackendModule({
+    pluginId: 'permission',
+    moduleId: 'bench-policy',
+    register(reg) {
+      reg.registerInit({
+        deps: {
+          policies: policyExtensionPoint,
+          userInfo: coreServices.userInfo,
+        },
+        async init({ policies, userInfo }) {
+          policies.setPolicy(new BenchPolicy(userInfo));
+        },
+      });
+    },
+  });
+  // Signs in the catalog user named in a header: real user tokens, with the claims the catalog
+  // gives them (the user and the teams they are members of).
+  const authModule = createBackendModule({
+    pluginId: 'auth',
+    moduleId: 'bench-provider',
+    register(reg) {
+      reg.registerInit({
+        deps: { providers: authProvidersExtensionPoint },
+        async init({ providers }) {
+          providers.registerProvider({
+            providerId: 'bench',
+            factory: createProxyAuthProviderFactory<string>({
+              authenticator: createProxyAuthenticator({
+                defaultProfileTransform: async () => ({ profile: {} }),
+                initialize: () => undefined,
+                async authenticate({ req }) {
+                  const name = req.header('x-bench-user');
+                  if (!name) throw new Error('Missing x-bench-user');
+                  return { result: name };
+                },
+              }),
+              signInResolver: async ({ result }, ctx) =>
+                ctx.signInWithCatalogUser({ entityRef: { name: result } }),
+            }),
+          });
+        },
+      });
+    },
+  });
+  return [
+    catalogModule,
+    scorecardsModule,
+    benchPlugin,
+    policyModule,
+    authModule,
+  ];
 }
 
 async function freePort(): Promise<number> {
@@ -739,6 +884,8 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
     const config = new ConfigReader({
+      // The auth backend wants to know where the app is, though no browser signs in here.
+      app: { baseUrl },
       backend: {
         baseUrl,
         listen: { host: '127.0.0.1', port },
@@ -749,6 +896,8 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
         // reprocessing does not run during the measurements.
         processingInterval: { minutes: 30 },
       },
+      permission: { enabled: true },
+      auth: { providers: { bench: {} } },
       scorecards: {
         // Runs only when triggered: the benchmark triggers them itself.
         schedule: {
@@ -767,6 +916,8 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
       }),
     );
     backend.add(catalogPlugin);
+    backend.add(permissionPlugin);
+    backend.add(authPlugin);
     backend.add(scorecardsPlugin);
     for (const feature of benchFeatures()) {
       backend.add(feature);
@@ -1031,11 +1182,20 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
       const measure = async (
         label: string,
         next: () => string,
-        check: 'entity' | 'rollup' | 'drill' | 'runs',
+        check:
+          | 'entity'
+          | 'rollup'
+          | 'drill'
+          | 'runs'
+          | 'ownRollup'
+          | 'ownDrill'
+          | 'ownTrends',
+        /** User tokens, one request each in turn; the bench's service token otherwise. */
+        users?: { tokens: string[]; warmup: number; requests: number },
       ): Promise<Latency> => {
-        const warmup = 20;
+        const warmup = users?.warmup ?? 20;
         const urls = Array.from(
-          { length: warmup + REQUESTS },
+          { length: warmup + (users?.requests ?? REQUESTS) },
           () => `${api}${next()}`,
         );
         const stopTrace = trace(label);
@@ -1044,6 +1204,7 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
           workerData: {
             urls,
             token: bearer,
+            tokens: users?.tokens,
             warmup,
             check,
             departments: ORG_SHAPE.departments,
@@ -1144,6 +1305,94 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
         );
       }
 
+      // Under the conditional policies, with real user tokens.
+      const userToken = async (index: number) => {
+        const response = await fetch(`${baseUrl}/api/auth/bench/refresh`, {
+          headers: { 'x-bench-user': `user-${index}` },
+        });
+        if (!response.ok) {
+          throw new Error(
+            `Could not sign in user-${index}: ${
+              response.status
+            } ${await response.text()}`,
+          );
+        }
+        const body = (await response.json()) as {
+          backstageIdentity: { token: string };
+        };
+        return body.backstageIdentity.token;
+      };
+      const users = (indices: number[]) => Promise.all(indices.map(userToken));
+      /** How many entities the median of these users may read, as the catalog says. */
+      const readable = async (tokens: string[]) => {
+        const counts = await Promise.all(
+          tokens.map(async t => {
+            const response = await fetch(
+              `${baseUrl}/api/catalog/entities/by-query?limit=1&fields=kind`,
+              { headers: { authorization: `Bearer ${t}` } },
+            );
+            return ((await response.json()) as { totalItems: number })
+              .totalItems;
+          }),
+        );
+        return counts.sort((a, b) => a - b)[Math.floor(counts.length / 2)];
+      };
+      // Spread over the departments; their first requests count too. The first request of a
+      // user is also measured apart, with users who made no request before.
+      const userCount = generated.counts.User;
+      const turnIndices = Array.from({ length: WARM_USERS }, (_, i) =>
+        Math.floor((i * userCount) / WARM_USERS),
+      );
+      const takingTurns = await users(turnIndices);
+      const turns = { tokens: takingTurns, warmup: 0, requests: REQUESTS };
+      const first = {
+        tokens: await users(
+          Array.from({ length: userCount }, (_, i) => i)
+            .filter(i => !turnIndices.includes(i))
+            .filter((_, i) => i % 7 === 3)
+            .slice(0, COLD_USERS),
+        ),
+        warmup: 0,
+        requests: COLD_USERS,
+      };
+
+      const rollupsUnder = async (
+        variant: typeof policy.variant,
+      ): Promise<PolicyRows> => {
+        policy.variant = variant;
+        return {
+          readable: await readable(takingTurns),
+          rollup: await profiled(`${kind}-rollup-${variant}`, () =>
+            measure(
+              `${variant}: rollup`,
+              () => '/rollup?by=group',
+              'ownRollup',
+              turns,
+            ),
+          ),
+          rollupFirst: await measure(
+            `${variant}: rollup, first request of each user`,
+            () => '/rollup?by=group',
+            'ownRollup',
+            first,
+          ),
+        };
+      };
+      const structure = await rollupsUnder('structure');
+      const conditionalDrill = await measure(
+        'structure: drill-down',
+        () => '/entities?sort=-score&pageSize=50',
+        'ownDrill',
+        turns,
+      );
+      const conditionalTrends = await measure(
+        'structure: trends',
+        () => '/trends',
+        'ownTrends',
+        turns,
+      );
+      const ownedOnly = await rollupsUnder('owned-only');
+
       return {
         database:
           kind === 'sqlite'
@@ -1162,6 +1411,12 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
         drill,
         autovacuum,
         drillAnalyzed,
+        conditional: {
+          structure,
+          ownedOnly,
+          drill: conditionalDrill,
+          trends: conditionalTrends,
+        },
         memoryBeforeRun,
         memoryAfterRun,
         memoryAtEnd: memory(),
@@ -1228,6 +1483,12 @@ function printTable(results: DatabaseResult[]) {
     `p95 < ${target} ms, ≥ ${TARGETS.minRequests} requests`,
     verdict(l.p95 < target && l.requests >= TARGETS.minRequests),
   ];
+  const infoRow = (what: string, l: Latency) => [
+    what,
+    `p95 ${ms(l.p95)}, median ${ms(l.p50)} (${l.requests} requests)`,
+    'informational',
+    'info',
+  ];
   for (const r of results) {
     const db = r.database;
     rows.push([`${db}`, '', '', '']);
@@ -1281,22 +1542,16 @@ function printTable(results: DatabaseResult[]) {
         TARGETS.entityP95,
       ),
     );
-    rows.push([
-      '    the catalog visibility check alone (getEntitiesByRefs), added when the permission policy is conditional',
-      `p95 ${ms(r.catalogCheck.p95)}, median ${ms(r.catalogCheck.p50)} (${
-        r.catalogCheck.requests
-      } requests)`,
-      'informational',
-      'info',
-    ]);
-    rows.push([
-      '    for comparison: GET /runs?limit=1 (authenticated, one small query, no catalog call)',
-      `p95 ${ms(r.floor.p95)}, median ${ms(r.floor.p50)} (${
-        r.floor.requests
-      } requests)`,
-      'informational',
-      'info',
-    ]);
+    rows.push(
+      infoRow(
+        '    the catalog visibility check alone (getEntitiesByRefs), added when the permission policy is conditional',
+        r.catalogCheck,
+      ),
+      infoRow(
+        '    for comparison: GET /runs?limit=1 (authenticated, one small query, no catalog call)',
+        r.floor,
+      ),
+    );
     rows.push(
       latencyRow(
         '  GET /rollup?by=group (whole org)',
@@ -1334,6 +1589,41 @@ function printTable(results: DatabaseResult[]) {
         ),
       );
     }
+    const policyRows = (who: string, p: PolicyRows) => {
+      rows.push([
+        `  conditional policy, user tokens: users read ${who} (${p.readable} entities for the median user)`,
+        '',
+        '',
+        '',
+      ]);
+      rows.push(
+        latencyRow(
+          `    GET /rollup?by=group, ${WARM_USERS} users taking turns`,
+          p.rollup,
+          TARGETS.conditionalRollupP95,
+        ),
+        latencyRow(
+          `    GET /rollup?by=group, the first request of each of ${COLD_USERS} users (permission backend and catalog asked)`,
+          p.rollupFirst,
+          TARGETS.conditionalRollupP95,
+        ),
+      );
+    };
+    policyRows(
+      "what their teams own and the org's Groups, Users, Systems and Domains",
+      r.conditional.structure,
+    );
+    rows.push(
+      infoRow(
+        `    GET /entities?sort=-score&pageSize=50, ${WARM_USERS} users taking turns`,
+        r.conditional.drill,
+      ),
+      infoRow(
+        `    GET /trends (12 weeks), ${WARM_USERS} users taking turns`,
+        r.conditional.trends,
+      ),
+    );
+    policyRows('only what their teams own', r.conditional.ownedOnly);
     const mem = (m: { rssMb: number; heapMb: number }) =>
       `RSS ${m.rssMb.toFixed(0)} MB, heap ${m.heapMb.toFixed(0)} MB`;
     rows.push([

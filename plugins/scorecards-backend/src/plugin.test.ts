@@ -232,6 +232,7 @@ describe('scorecardsPlugin', () => {
     let server: Awaited<ReturnType<typeof startTestBackend>>['server'];
     let stop: () => Promise<void>;
     const scheduler = mockServices.scheduler();
+    const scheduleTask = jest.spyOn(scheduler, 'scheduleTask');
     const auth = mockCredentials.user.header();
 
     const get = (path: string) =>
@@ -264,6 +265,12 @@ describe('scorecardsPlugin', () => {
       expect(await scheduler.getScheduledTasks()).toEqual([
         expect.objectContaining({ id: TASK_ID, scope: 'global' }),
       ]);
+    });
+
+    it('gives a run minutes before another may start, not a quarter of an hour', () => {
+      expect(scheduleTask).toHaveBeenCalledWith(
+        expect.objectContaining({ id: TASK_ID, timeout: { minutes: 5 } }),
+      );
     });
 
     it('records the scheduled run', async () => {
@@ -523,7 +530,40 @@ describe('scorecardsPlugin', () => {
       ]);
       expect(await refs('q=checkout')).toEqual([CHECKOUT]);
       expect(await refs('type=website')).toEqual([SEARCH_UI]);
-      expect(await refs('level=Platinum')).toEqual([]);
+      expect((await get('/entities?level=Platinum')).status).toBe(400);
+    });
+
+    it.each([
+      '/rollup?by=system&scope=system:default/nope',
+      '/rollup?scope=domain:default/nope',
+      '/entities?scope=system:default/nope',
+      '/entities?scope=domain:default/nope',
+      '/trends?scope=system:default/nope',
+      '/trends?scope=group:default/nope',
+    ])('answers GET %s with 404, as for an unknown group', async path => {
+      const res = await get(path);
+      expect(res.status).toBe(404);
+      expect(res.body.error.message).toMatch(
+        /^No (system|domain|group) \S+ in the catalog$/,
+      );
+    });
+
+    it('scopes to a System or Domain the catalog has, naming it', async () => {
+      const bySystem = await get(
+        '/rollup?by=system&scope=system:default/payments',
+      );
+      expect(bySystem.status).toBe(200);
+      expect(bySystem.body.rows).toEqual([
+        expect.objectContaining({
+          ref: 'system:default/payments',
+          title: 'payments',
+          entities: 1,
+        }),
+      ]);
+      const inDomain = await get('/entities?scope=domain:default/commerce');
+      expect(
+        inDomain.body.items.map((i: { entityRef: string }) => i.entityRef),
+      ).toEqual([CHECKOUT]);
     });
 
     it('pages the drill-down', async () => {
@@ -579,13 +619,8 @@ describe('scorecardsPlugin', () => {
         entities: 4,
         levels: expect.objectContaining({ Gold: 1, Bronze: 1, none: 2 }),
       });
-      expect(body.improved[0]).toEqual({
-        entityRef: CHECKOUT,
-        fromScore: null,
-        toScore: 100,
-        fromLevel: null,
-        toLevel: 'Gold',
-      });
+      // Every entity appeared in the window: none improved or regressed.
+      expect(body.improved).toEqual([]);
       expect(body.regressed).toEqual([]);
 
       const scoped = await get(

@@ -5,6 +5,7 @@ import {
   RootConfigService,
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
+import { readDurationFromConfig } from '@backstage/config';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   CheckDefinition,
@@ -28,18 +29,27 @@ import { RollupService } from './service/RollupService';
 
 const TASK_ID = 'scorecards-evaluate';
 
+/**
+ * A run of 10,000 entities takes seconds, so five minutes leaves room for a large catalog while
+ * a backend that dies mid-run holds up the next run for minutes, not a quarter of an hour.
+ */
 const DEFAULT_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
   frequency: { minutes: 30 },
-  timeout: { minutes: 15 },
+  timeout: { minutes: 5 },
   initialDelay: { seconds: 10 },
 };
 
-/** Reads an optional ISO-8601 duration from config; both settings default to a year. */
+/**
+ * Reads an optional duration from config (`P1Y`, `1y` or `{ years: 1 }`); both settings
+ * default to a year.
+ */
 function readDuration(config: RootConfigService, key: string): Duration {
-  const duration = Duration.fromISO(config.getOptionalString(key) ?? 'P1Y');
+  const duration = config.has(key)
+    ? Duration.fromObject(readDurationFromConfig(config, { key }))
+    : Duration.fromObject({ years: 1 });
   if (!duration.isValid || duration.toMillis() <= 0) {
     throw new Error(
-      `Invalid scorecards config: '${key}' must be a positive ISO-8601 duration such as P1Y or P6M`,
+      `Invalid scorecards config: '${key}' must be a positive duration such as P1Y or P6M`,
     );
   }
   return duration;
@@ -97,7 +107,14 @@ export const scorecardsPlugin = createBackendPlugin({
           scorecards,
           operators,
         });
-        const engine = new ScorecardEngine(definitions, { operators });
+        const waiverMaxDuration = readDuration(
+          config,
+          'scorecards.waivers.maxDuration',
+        );
+        const engine = new ScorecardEngine(definitions, {
+          operators,
+          waiverMaxDuration: waiverMaxDuration.toISO()!,
+        });
         const store = await DatabaseScorecardsStore.create({ database });
         permissionsRegistry.addPermissions(scorecardsPermissions);
 
@@ -120,8 +137,8 @@ export const scorecardsPlugin = createBackendPlugin({
           ...schedule,
           // After the schedule: config may name a scope, but every replica must share one run.
           scope: 'global',
-          fn: async () => {
-            const run = await runner.run('schedule');
+          fn: async signal => {
+            const run = await runner.run('schedule', { signal });
             if (run.status === 'succeeded') {
               const cutoff = new Date(Date.now() - retention.toMillis());
               await store.pruneHistory(cutoff);
@@ -140,11 +157,6 @@ export const scorecardsPlugin = createBackendPlugin({
           }
         });
 
-        const waiverMaxDuration = readDuration(
-          config,
-          'scorecards.waivers.maxDuration',
-        );
-
         httpRouter.use(
           await createRouter({
             httpAuth,
@@ -157,6 +169,9 @@ export const scorecardsPlugin = createBackendPlugin({
             rollups: new RollupService({ store, definitions }),
             definitions,
             waiverMaxDuration,
+            runTimeout: Duration.isDuration(schedule.timeout)
+              ? schedule.timeout
+              : Duration.fromObject(schedule.timeout),
           }),
         );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

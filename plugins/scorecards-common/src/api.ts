@@ -7,6 +7,7 @@ import type {
   ScorecardLevel,
   ScorecardResult,
   Waiver,
+  WaiverProblem,
 } from './types';
 
 /**
@@ -25,6 +26,8 @@ export interface EntityInfo {
   lifecycle?: string;
   /** Full ref of the owner (from the `ownedBy` relation), when there is one. */
   ownerRef?: string;
+  /** Whether the owner is an entity of the catalog, when there is an owner. */
+  ownerExists?: boolean;
   /** Full ref of the System the entity is part of, when there is one. */
   systemRef?: string;
   /** Full ref of the Domain, of the entity itself or of its System. */
@@ -71,6 +74,13 @@ export type HistoryEvent =
       score: number;
       previousLevel?: string | null;
       previousScore?: number;
+      /** How many of the scorecard's checks failed or errored; absent in older history. */
+      failing?: number;
+      /**
+       * The scorecard's definitions (its checks, rules, levels) changed with this change, so it
+       * may not be the entity's doing.
+       */
+      definitionsChanged?: boolean;
       at: string;
     }
   | {
@@ -93,6 +103,42 @@ export interface StoredWaiver extends Waiver {
 }
 
 /**
+ * `GET /runs`: the most recent runs, newest first. For a caller who may not read every entity,
+ * a run leaves out what counts or may name entities: `entities`, `changed`, `removed`, `error`.
+ *
+ * @public
+ */
+export interface RunsResponse {
+  items: Array<
+    Omit<RunRecord, 'entities' | 'changed' | 'removed' | 'error'> &
+      Partial<Pick<RunRecord, 'entities' | 'changed' | 'removed' | 'error'>>
+  >;
+}
+
+/**
+ * A waiver declared in an entity's `catalog-info.yaml`, as the entity's last evaluation read it.
+ *
+ * @public
+ */
+export interface AnnotationWaiver extends Waiver {
+  source: 'annotation';
+  /** The annotation that declares it: `guardrails.dev/waive.<check-id>`. */
+  annotation: string;
+  /** Why it does not excuse the check, when it does not (e.g. it lasts longer than allowed). */
+  problem?: string;
+}
+
+/**
+ * `GET /waivers`: waivers made through the API, newest first, then those declared in
+ * annotations, by entity and check.
+ *
+ * @public
+ */
+export interface WaiversResponse {
+  items: Array<StoredWaiver | AnnotationWaiver>;
+}
+
+/**
  * The record of one evaluation run.
  *
  * @public
@@ -101,7 +147,11 @@ export interface RunRecord {
   id: string;
   /** What started it: the schedule, or an on-demand request. */
   trigger: 'schedule' | 'manual';
-  status: 'running' | 'succeeded' | 'failed';
+  /**
+   * `abandoned`: still recorded as running after its timeout, so it can no longer finish (the
+   * backend running it stopped); the next run does not wait for it.
+   */
+  status: 'running' | 'succeeded' | 'failed' | 'abandoned';
   startedAt: string;
   finishedAt?: string;
   durationMs?: number;
@@ -196,6 +246,8 @@ export interface EntityScorecardsResponse {
   updatedAt?: string;
   /** Empty unless `status` is `evaluated`. */
   scorecards: ScorecardView[];
+  /** Waivers of the entity that excuse nothing, and why; absent when there are none. */
+  waiverProblems?: WaiverProblem[];
 }
 
 /**
@@ -290,10 +342,17 @@ export type RollupResponse = {
   | {
       by: 'group';
       groups: GroupRollupNode[];
-      /** Entities whose owner is not a group of the catalog. */
+      /** Entities owned by a User of the catalog: a person rather than a team. */
+      ownedByUsers: RollupSummary;
+      /** Entities without an owner, or whose owner is neither a Group nor a User of the catalog. */
       unowned: RollupSummary;
     }
-  | { by: 'system' | 'domain'; rows: RefRollupRow[] }
+  | {
+      by: 'system' | 'domain';
+      rows: RefRollupRow[];
+      /** Entities in no System (by system) or no Domain (by domain). */
+      unassigned: RollupSummary;
+    }
   | { by: 'check'; rows: CheckRollupRow[] }
   | { by: 'category'; rows: CategoryRollupRow[] }
 );
@@ -318,6 +377,11 @@ export interface EntitiesPageResponse {
  */
 export interface TrendPoint extends RollupSummary {
   at: string;
+  /**
+   * True when the scorecard's definitions changed since the previous point: scores may have
+   * moved without anyone doing anything.
+   */
+  definitionsChanged?: boolean;
 }
 
 /**
@@ -331,10 +395,17 @@ export interface TrendMover {
   toScore: number | null;
   fromLevel: string | null;
   toLevel: string | null;
+  /**
+   * How much the score moved by the entity's own changes: changes that came with new scorecard
+   * definitions are left out.
+   */
+  change: number;
 }
 
 /**
- * `GET /trends`: a scope's standing over time.
+ * `GET /trends`: a scope's standing over time. `improved` and `regressed` list entities scored
+ * at both ends of the window, by the change of their own doing; an entity that appeared, or
+ * moved only because the definitions changed, is neither.
  *
  * @public
  */

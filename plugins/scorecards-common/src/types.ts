@@ -96,8 +96,10 @@ export interface CheckLink {
 
 /**
  * A rule: a `@backstage/filter-predicates` expression, extended with the value operators
- * `$matches` (regular expression), `$gt`, `$gte`, `$lt`, `$lte` (numeric comparison) and
- * `$within` (an ISO date no older than an ISO-8601 duration, e.g. `P180D`). Paths read the entity
+ * `$notBlank` (a value that is not blank), `$matches` (regular expression), `$gt`, `$gte`, `$lt`,
+ * `$lte` (numeric comparison), `$within` (an ISO date no older than an ISO-8601 duration, e.g.
+ * `P180D`), `$entity` (a ref to a catalog entity) and `$link` (a link of a type). Text is
+ * compared trimmed. Paths read the entity
  * (`metadata.annotations.<key>`, `spec.owner`, `relations`, ...) and its facts
  * (`facts.<name>.<field>`).
  *
@@ -272,6 +274,22 @@ export interface ScorecardResult {
 }
 
 /**
+ * A declared waiver that excuses no result: it names a check that does not exist, or one that
+ * no scorecard of the entity includes (a typo in `guardrails.dev/waive.<check-id>` would
+ * otherwise go unnoticed).
+ *
+ * @public
+ */
+export interface WaiverProblem {
+  checkId: string;
+  /** The annotation that declared it, for waivers declared in the entity. */
+  annotation?: string;
+  /** The API waiver's id. */
+  waiverId?: string;
+  problem: string;
+}
+
+/**
  * Everything the engine says about one entity.
  *
  * @public
@@ -281,4 +299,6 @@ export interface EntityEvaluation {
   /** Results of every check of every scorecard that applies to the entity. */
   checks: CheckResult[];
   scorecards: ScorecardResult[];
+  /** Waivers that excuse no result, and why; absent when there are none. */
+  waiverProblems?: WaiverProblem[];
 }

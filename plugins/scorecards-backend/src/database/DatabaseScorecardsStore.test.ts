@@ -446,6 +446,7 @@ describe.each(databases.eachSupportedId())(
               score: 80,
               previousLevel: 'Gold',
               previousScore: 100,
+              failing: 1,
               at: day(1).toISOString(),
             },
           ]),
@@ -516,6 +517,88 @@ describe.each(databases.eachSupportedId())(
         const stored = await store.getEntityResults(ref);
         expect(stored?.checks.map(c => c.checkId)).not.toContain('dashboard');
         expect(stored?.scorecards.map(s => s.scorecardId)).toEqual([SCORECARD]);
+      });
+
+      it('keeps the waivers that excuse nothing, writing only when they change', async () => {
+        const ref = 'component:default/checkout-api';
+        const withProblems = (problem: string) => {
+          const record = evaluated(ref);
+          record.evaluation.waiverProblems = [
+            {
+              checkId: 'no-such-check',
+              annotation: 'guardrails.dev/waive.no-such-check',
+              problem,
+            },
+          ];
+          return record;
+        };
+        await store.writeEvaluations([withProblems('unknown check')], T0);
+        expect((await store.getEntityResults(ref))?.waiverProblems).toEqual([
+          {
+            checkId: 'no-such-check',
+            annotation: 'guardrails.dev/waive.no-such-check',
+            problem: 'unknown check',
+          },
+        ]);
+
+        const watch = watchStatements(knex);
+        try {
+          expect(
+            await store.writeEvaluations(
+              [withProblems('unknown check')],
+              day(1),
+            ),
+          ).toEqual({ changed: 0, rowsWritten: 0 });
+          expect(watch.writes()).toEqual([]);
+          expect(
+            (await store.writeEvaluations([evaluated(ref)], day(2))).changed,
+          ).toBe(1);
+        } finally {
+          watch.stop();
+        }
+        expect(
+          (await store.getEntityResults(ref))?.waiverProblems,
+        ).toBeUndefined();
+      });
+
+      it('lists the waiver outcomes of the latest results', async () => {
+        const record = evaluated('component:default/checkout-api', {
+          statuses: { 'on-call': 'waived' },
+        });
+        const onCall = record.evaluation.checks.find(
+          c => c.checkId === 'on-call',
+        )!;
+        onCall.waiver = {
+          applied: true,
+          waiver: {
+            entityRef: 'component:default/checkout-api',
+            checkId: 'on-call',
+            reason: 'Batch job',
+            expiresAt: '2026-06-30T23:59:59.999Z',
+            grantedBy: 'group:default/payments',
+            source: 'annotation',
+          },
+        };
+        await store.writeEvaluations(
+          [record, evaluated('component:default/fraud-scoring')],
+          T0,
+        );
+        const expected = {
+          entityRef: 'component:default/checkout-api',
+          checkId: 'on-call',
+          outcome: onCall.waiver,
+        };
+        expect(await store.listResultWaivers({})).toEqual([expected]);
+        expect(
+          await store.listResultWaivers({
+            entityRef: 'component:default/checkout-api',
+          }),
+        ).toEqual([expected]);
+        expect(
+          await store.listResultWaivers({
+            entityRef: 'component:default/fraud-scoring',
+          }),
+        ).toEqual([]);
       });
 
       it('moves the version once per write that changed something', async () => {
@@ -928,6 +1011,7 @@ describe.each(databases.eachSupportedId())(
             scorecardId: SCORECARD,
             level: 'Bronze',
             score: 60,
+            failing: 2,
             at: T0.toISOString(),
           },
           {
@@ -936,6 +1020,7 @@ describe.each(databases.eachSupportedId())(
             scorecardId: SCORECARD,
             level: 'Gold',
             score: 100,
+            failing: 0,
             at: T0.toISOString(),
           },
           {
@@ -946,6 +1031,7 @@ describe.each(databases.eachSupportedId())(
             score: 80,
             previousLevel: 'Bronze',
             previousScore: 60,
+            failing: 1,
             at: day(2).toISOString(),
           },
           { type: 'removed', entityRef: billing, at: day(3).toISOString() },
@@ -955,6 +1041,7 @@ describe.each(databases.eachSupportedId())(
             scorecardId: SCORECARD,
             level: 'Gold',
             score: 100,
+            failing: 0,
             at: day(4).toISOString(),
           },
         ]);
@@ -1101,6 +1188,58 @@ describe.each(databases.eachSupportedId())(
           },
         ]);
         expect(await countRows(knex, 'scorecards_facts')).toBe(3);
+      });
+
+      it('pages one entity, names facts, lists who has some and deletes by name', async () => {
+        const ref = 'component:default/checkout-api';
+        await store.upsertFacts(
+          ['e', 'a', 'd', 'b', 'c'].map(name => ({
+            entityRef: ref,
+            name,
+            value: name,
+            observedAt: T0.toISOString(),
+          })),
+        );
+        await store.upsertFacts([
+          {
+            entityRef: 'component:default/fraud-scoring',
+            name: 'a',
+            value: 1,
+            observedAt: T0.toISOString(),
+          },
+        ]);
+
+        const page = await store.listFacts(ref, { offset: 2, limit: 2 });
+        expect(page.total).toBe(5);
+        expect(page.facts.map(f => f.name)).toEqual(['c', 'd']);
+        expect(
+          (
+            await store.listFacts('component:default/nope', {
+              offset: 0,
+              limit: 9,
+            })
+          ).total,
+        ).toBe(0);
+
+        const names = await store.getFactNames([ref, 'component:default/nope']);
+        expect([...names.keys()]).toEqual([ref]);
+        expect([...names.get(ref)!].sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+        expect(await store.listFactEntityRefs()).toEqual([
+          ref,
+          'component:default/fraud-scoring',
+        ]);
+
+        expect(
+          await store.deleteFacts([
+            { entityRef: ref, name: 'a' },
+            { entityRef: ref, name: 'z' },
+            { entityRef: 'component:default/fraud-scoring', name: 'a' },
+          ]),
+        ).toBe(2);
+        expect(await store.listFactEntityRefs()).toEqual([ref]);
+        expect(
+          (await store.listFacts(ref, { offset: 0, limit: 9 })).total,
+        ).toBe(4);
       });
     });
 

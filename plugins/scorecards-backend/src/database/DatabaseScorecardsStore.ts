@@ -11,6 +11,7 @@ import type {
   ScorecardResult,
   Waiver,
   WaiverOutcome,
+  WaiverProblem,
 } from '@guardrails/plugin-scorecards-common';
 import { createHash, randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
@@ -50,7 +51,7 @@ const VERSION = 'scorecards_version';
  * Part of every evaluation hash. Bump it when the rows derived from a record change shape, so
  * the next run rewrites every entity instead of trusting hashes of the old derivation.
  */
-const HASH_FORMAT = 1;
+const HASH_FORMAT = 3;
 
 const FAILING_STATUSES: CheckStatus[] = ['fail', 'error'];
 
@@ -78,8 +79,11 @@ type EntityRow = {
   title: string | null;
   lifecycle: string | null;
   owner_ref: string | null;
+  owner_exists: boolean | number | null;
   system_ref: string | null;
   domain_ref: string | null;
+  /** JSON of the evaluation's waiver problems, null when there are none. */
+  waiver_problems: string | null;
   evaluation_hash: string;
   updated_at: DbTimestamp;
   evaluated_at?: DbTimestamp | null;
@@ -107,6 +111,8 @@ type ScoreRow = {
   failing: string;
   failing_count: number;
   next_level: string | null;
+  /** Fingerprint of the scorecard's definitions; null before it was kept. */
+  definitions: string | null;
   since: DbTimestamp;
 };
 
@@ -121,6 +127,8 @@ type HistoryRow = {
   previous_level: string | null;
   score: number | null;
   previous_score: number | null;
+  failing: number | null;
+  definitions_changed: boolean | number | null;
   at: DbTimestamp;
 };
 
@@ -160,8 +168,17 @@ type RunRow = {
   error: string | null;
 };
 
-type ScoreListRow = Omit<ScoreRow, 'failing_count' | 'next_level'> &
-  Omit<EntityRow, 'evaluation_hash' | 'updated_at'>;
+type ScoreListRow = Omit<
+  ScoreRow,
+  'failing_count' | 'next_level' | 'definitions'
+> &
+  EntityInfoRow;
+
+/** The columns of an entity row that {@link EntityInfo} reads. */
+type EntityInfoRow = Omit<
+  EntityRow,
+  'evaluation_hash' | 'updated_at' | 'waiver_problems'
+>;
 
 const SORT_COLUMNS: Record<ScoreSortField, string> = {
   score: 's.score',
@@ -183,8 +200,10 @@ const PG_COLUMN_TYPES: Record<string, Record<string, string>> = {
     title: 'text',
     lifecycle: 'text',
     owner_ref: 'text',
+    owner_exists: 'boolean',
     system_ref: 'text',
     domain_ref: 'text',
+    waiver_problems: 'text',
     evaluation_hash: 'text',
     updated_at: 'timestamptz',
   },
@@ -209,6 +228,7 @@ const PG_COLUMN_TYPES: Record<string, Record<string, string>> = {
     failing: 'text',
     failing_count: 'integer',
     next_level: 'text',
+    definitions: 'text',
     since: 'timestamptz',
   },
   [HISTORY]: {
@@ -221,6 +241,8 @@ const PG_COLUMN_TYPES: Record<string, Record<string, string>> = {
     previous_level: 'text',
     score: 'double precision',
     previous_score: 'double precision',
+    failing: 'integer',
+    definitions_changed: 'boolean',
     at: 'timestamptz',
   },
 };
@@ -453,6 +475,9 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
       evaluatedAt: new Date(evaluatedAt).toISOString(),
       checks: checks.map(fromCheckRow),
       scorecards: scores.map(fromScoreRow),
+      ...(entity.waiver_problems !== null && {
+        waiverProblems: JSON.parse(entity.waiver_problems) as WaiverProblem[],
+      }),
     };
   }
 
@@ -526,6 +551,7 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
         'e.title',
         'e.lifecycle',
         'e.owner_ref',
+        'e.owner_exists',
         'e.system_ref',
         'e.domain_ref',
       );
@@ -719,17 +745,86 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
       entityRefs,
     );
     for (const row of rows) {
-      const fact: Fact = {
-        entityRef: row.entity_ref,
-        name: row.name,
-        value: JSON.parse(row.value),
-        observedAt: toIso(row.observed_at),
-        ...(row.fresh_for !== null && { freshFor: row.fresh_for }),
-        ...(row.source !== null && { source: row.source }),
-      };
-      pushTo(result, row.entity_ref, fact);
+      pushTo(result, row.entity_ref, fromFactRow(row));
     }
     return result;
+  }
+
+  async listFacts(
+    entityRef: string,
+    page: { offset: number; limit: number },
+  ): Promise<{ facts: Fact[]; total: number }> {
+    const query = this.db<FactRow>(FACTS).where({ entity_ref: entityRef });
+    const [[{ total }], rows] = await Promise.all([
+      query.clone().count({ total: '*' }),
+      query
+        .clone()
+        .select('*')
+        .orderBy('name')
+        .offset(page.offset)
+        .limit(page.limit),
+    ]);
+    return { facts: rows.map(fromFactRow), total: Number(total) };
+  }
+
+  async getFactNames(entityRefs: string[]): Promise<Map<string, string[]>> {
+    const result = new Map<string, string[]>();
+    if (entityRefs.length === 0) {
+      return result;
+    }
+    const rows: Pick<FactRow, 'entity_ref' | 'name'>[] = await this.whereInList(
+      this.db<FactRow>(FACTS).select('entity_ref', 'name'),
+      'entity_ref',
+      entityRefs,
+    );
+    for (const row of rows) {
+      pushTo(result, row.entity_ref, row.name);
+    }
+    return result;
+  }
+
+  async listFactEntityRefs(): Promise<string[]> {
+    const rows = await this.db<FactRow>(FACTS)
+      .distinct('entity_ref')
+      .orderBy('entity_ref');
+    return rows.map(row => row.entity_ref);
+  }
+
+  async deleteFacts(
+    keys: Array<{ entityRef: string; name: string }>,
+  ): Promise<number> {
+    if (keys.length === 0) {
+      return 0;
+    }
+    return this.db.transaction(tx =>
+      this.deletePairs(
+        tx,
+        FACTS,
+        'name',
+        keys.map(key => [key.entityRef, key.name]),
+      ),
+    );
+  }
+
+  async listResultWaivers(options: {
+    entityRef?: string;
+  }): Promise<
+    Array<{ entityRef: string; checkId: string; outcome: WaiverOutcome }>
+  > {
+    const query = this.db<CheckResultRow>(CHECK_RESULTS)
+      .select('entity_ref', 'check_id', 'waiver')
+      .whereNotNull('waiver')
+      .orderBy(['entity_ref', 'check_id']);
+    if (options.entityRef !== undefined) {
+      query.where({ entity_ref: options.entityRef });
+    }
+    const rows: Pick<CheckResultRow, 'entity_ref' | 'check_id' | 'waiver'>[] =
+      await query;
+    return rows.map(row => ({
+      entityRef: row.entity_ref,
+      checkId: row.check_id,
+      outcome: JSON.parse(row.waiver!) as WaiverOutcome,
+    }));
   }
 
   async createWaiver(
@@ -1033,19 +1128,21 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
     }
   }
 
-  /** Deletes rows by (entity ref, id) pairs. */
+  /** Deletes rows by (entity ref, id) pairs; returns how many. */
   private async deletePairs(
     tx: Knex.Transaction,
     table: string,
     idColumn: string,
     pairs: [string, string][],
-  ) {
+  ): Promise<number> {
     const size = Math.floor(this.limits.maxVariables / 2);
+    let deleted = 0;
     for (let i = 0; i < pairs.length; i += size) {
-      await tx(table)
+      deleted += await tx(table)
         .whereIn(['entity_ref', idColumn], pairs.slice(i, i + size))
         .delete();
     }
+    return deleted;
   }
 }
 
@@ -1118,9 +1215,13 @@ function prepareRecord(record: EntityEvaluationRecord): PreparedRecord {
   const failing = checks.filter(c => FAILING_STATUSES.includes(c.status));
   const scoresById = new Map(scorecards.map(s => [s.scorecardId, s]));
 
+  const problems = record.evaluation.waiverProblems;
   const prepared = {
     ref,
-    entity: toEntityContent(record.info),
+    entity: {
+      ...toEntityContent(record.info),
+      waiver_problems: problems?.length ? stableStringify(problems) : null,
+    },
     // Sorted, so a reordering by the engine does not count as a change.
     checks: [...checksById.values()]
       .map(check => toCheckContent(ref, check))
@@ -1131,7 +1232,12 @@ function prepareRecord(record: EntityEvaluationRecord): PreparedRecord {
         const ids = (
           members ? failing.filter(c => members.includes(c.checkId)) : failing
         ).map(c => c.checkId);
-        return toScoreContent(ref, scorecard, ids);
+        return toScoreContent(
+          ref,
+          scorecard,
+          ids,
+          record.scorecardFingerprints?.[scorecard.scorecardId],
+        );
       })
       .sort((a, b) => compareStrings(a.scorecard_id, b.scorecard_id)),
   };
@@ -1211,14 +1317,20 @@ function diffScores(
         since: levelChanged ? now : toDate(prev.since),
       });
     }
-    if (levelChanged || Number(prev.score) !== content.score) {
+    if (
+      levelChanged ||
+      Number(prev.score) !== content.score ||
+      Number(prev.failing_count) !== content.failing_count
+    ) {
       events.push({
         ...emptyHistoryRow(ref, 'scorecard', content.scorecard_id, now),
         level: content.level,
         score: content.score,
+        failing: content.failing_count,
         ...(prev && {
           previous_level: prev.level,
           previous_score: Number(prev.score),
+          definitions_changed: prev.definitions !== content.definitions,
         }),
       });
     }
@@ -1246,7 +1358,8 @@ function sameScore(a: ScoreRow, b: ScoreContent): boolean {
     Number(a.score) === b.score &&
     a.counts === b.counts &&
     a.failing === b.failing &&
-    a.next_level === b.next_level
+    a.next_level === b.next_level &&
+    a.definitions === b.definitions
   );
 }
 
@@ -1266,13 +1379,13 @@ function emptyHistoryRow(
     previous_level: null,
     score: null,
     previous_score: null,
+    failing: null,
+    definitions_changed: null,
     at,
   };
 }
 
-function toEntityContent(
-  info: EntityInfo,
-): Omit<EntityRow, 'evaluation_hash' | 'updated_at'> {
+function toEntityContent(info: EntityInfo): EntityInfoRow {
   return {
     entity_ref: info.entityRef,
     kind: info.kind,
@@ -1280,14 +1393,13 @@ function toEntityContent(
     title: info.title ?? null,
     lifecycle: info.lifecycle ?? null,
     owner_ref: info.ownerRef ?? null,
+    owner_exists: info.ownerExists ?? null,
     system_ref: info.systemRef ?? null,
     domain_ref: info.domainRef ?? null,
   };
 }
 
-function fromEntityRow(
-  row: Omit<EntityRow, 'evaluation_hash' | 'updated_at'>,
-): EntityInfo {
+function fromEntityRow(row: EntityInfoRow): EntityInfo {
   return {
     entityRef: row.entity_ref,
     kind: row.kind,
@@ -1295,6 +1407,9 @@ function fromEntityRow(
     ...(row.title !== null && { title: row.title }),
     ...(row.lifecycle !== null && { lifecycle: row.lifecycle }),
     ...(row.owner_ref !== null && { ownerRef: row.owner_ref }),
+    ...(row.owner_exists !== null && {
+      ownerExists: Boolean(row.owner_exists),
+    }),
     ...(row.system_ref !== null && { systemRef: row.system_ref }),
     ...(row.domain_ref !== null && { domainRef: row.domain_ref }),
   };
@@ -1333,6 +1448,7 @@ function toScoreContent(
   ref: string,
   scorecard: ScorecardResult,
   failing: string[],
+  definitions: string | undefined,
 ): ScoreContent {
   return {
     entity_ref: ref,
@@ -1347,6 +1463,7 @@ function toScoreContent(
       scorecard.nextLevel === undefined
         ? null
         : stableStringify(scorecard.nextLevel),
+    definitions: definitions ?? null,
   };
 }
 
@@ -1402,10 +1519,23 @@ function fromHistoryRow(row: HistoryRow): HistoryEvent {
         previousLevel: row.previous_level,
         previousScore: Number(row.previous_score),
       }),
+      ...(row.failing !== null && { failing: Number(row.failing) }),
+      ...(Boolean(row.definitions_changed) && { definitionsChanged: true }),
       at,
     };
   }
   return { type: 'removed', entityRef: row.entity_ref, at };
+}
+
+function fromFactRow(row: FactRow): Fact {
+  return {
+    entityRef: row.entity_ref,
+    name: row.name,
+    value: JSON.parse(row.value),
+    observedAt: toIso(row.observed_at),
+    ...(row.fresh_for !== null && { freshFor: row.fresh_for }),
+    ...(row.source !== null && { source: row.source }),
+  };
 }
 
 function fromWaiverRow(row: WaiverRow): StoredWaiver {

@@ -11,6 +11,8 @@ import type {
   ScorecardResult,
   StoredWaiver,
   Waiver,
+  WaiverOutcome,
+  WaiverProblem,
 } from '@guardrails/plugin-scorecards-common';
 
 export type {
@@ -31,6 +33,11 @@ export interface EntityEvaluationRecord {
    * Without it, every failing check of the entity is listed under each of its scorecards.
    */
   scorecardChecks?: Record<string, string[]>;
+  /**
+   * Fingerprints of each scorecard's definitions, by scorecard id (from the engine), so that the
+   * history can tell a change the definitions made from one the entity made.
+   */
+  scorecardFingerprints?: Readonly<Record<string, string>>;
 }
 
 /** A check result as stored: with the time its current status began. */
@@ -57,6 +64,8 @@ export interface StoredEntityResults {
   evaluatedAt: string;
   checks: StoredCheckResult[];
   scorecards: StoredScorecardResult[];
+  /** Waivers that excuse nothing, as the last evaluation found them; absent when none. */
+  waiverProblems?: WaiverProblem[];
 }
 
 /** Filters for {@link ScorecardsStore.listScores}; every given filter must hold. */
@@ -176,11 +185,38 @@ export interface ScorecardsStore {
   /** Facts of the given entities, by entity ref. */
   getFacts(entityRefs: string[]): Promise<Map<string, Fact[]>>;
 
+  /** One page of one entity's facts, by name, and how many it has. */
+  listFacts(
+    entityRef: string,
+    page: { offset: number; limit: number },
+  ): Promise<{ facts: Fact[]; total: number }>;
+
+  /** The names of the facts of the given entities, by entity ref. */
+  getFactNames(entityRefs: string[]): Promise<Map<string, string[]>>;
+
+  /** Every entity ref that has facts. */
+  listFactEntityRefs(): Promise<string[]>;
+
+  /** Deletes facts by entity and name. Returns how many were deleted. */
+  deleteFacts(
+    keys: Array<{ entityRef: string; name: string }>,
+  ): Promise<number>;
+
   /** Stores a waiver made through the API. */
   createWaiver(
     waiver: Omit<Waiver, 'id' | 'createdAt' | 'source'>,
     now: Date,
   ): Promise<StoredWaiver>;
+
+  /**
+   * The waiver outcomes the latest results hold, by entity and check (ordered so): every
+   * declared waiver of an evaluated check, from an annotation or the API, applied or not.
+   */
+  listResultWaivers(options: {
+    entityRef?: string;
+  }): Promise<
+    Array<{ entityRef: string; checkId: string; outcome: WaiverOutcome }>
+  >;
 
   /** Waivers made through the API, newest first. */
   listWaivers(options: {

@@ -123,9 +123,11 @@ describe('the built-in Production readiness scorecard', () => {
     expect(byId['on-call'].explanation).toBe(
       'None of the annotations pagerduty.com/integration-key, pagerduty.com/service-id, opsgenie.com/component-selector, opsgenie.com/team is set.',
     );
-    expect(byId.runbook.explanation).toBe('There is no link of type runbook.');
+    expect(byId.runbook.explanation).toBe(
+      'There is no runbook link: no link of type runbook, nor one without a type whose icon or title names a runbook.',
+    );
     expect(byId.dashboard.explanation).toBe(
-      'None of the annotations grafana/dashboard-selector, grafana/overview-dashboard is set and there is no link of type dashboard.',
+      'None of the annotations grafana/dashboard-selector, grafana/overview-dashboard is set and there is no dashboard link: no link of type dashboard, nor one without a type whose icon or title names a dashboard.',
     );
     expect(byId['slo-defined'].explanation).toBe(
       'Annotation guardrails.dev/slo-target is not set, expected a number greater than 0 and at most 100.',
@@ -244,6 +246,124 @@ describe('the built-in Production readiness scorecard', () => {
       }),
     );
     expect(byId['chaos-practice'].status).toBe('waived');
+  });
+
+  describe('never passes a blank value', () => {
+    it.each([
+      ['an empty', ''],
+      ['a whitespace-only', '  \t '],
+    ])(
+      'fails on-call for %s PagerDuty integration key, saying it is blank',
+      (_what, value) => {
+        const { byId, card } = evaluate(
+          service({ ...EXEMPLARY, 'pagerduty.com/integration-key': value }),
+        );
+        expect(byId['on-call']).toMatchObject({
+          status: 'fail',
+          explanation:
+            'None of the annotations pagerduty.com/service-id, opsgenie.com/component-selector, opsgenie.com/team is set and annotation pagerduty.com/integration-key is "", expected a value that is not blank.',
+        });
+        expect(card.level).toBeNull();
+      },
+    );
+
+    it.each([
+      ['security-scanning', 'sonarqube.org/project-key'],
+      ['slo-defined', 'guardrails.dev/slo-doc'],
+      ['dashboard', 'grafana/dashboard-selector'],
+      ['techdocs', 'backstage.io/techdocs-ref'],
+      ['postmortems', 'guardrails.dev/postmortems'],
+    ])('fails %s when %s is blank', (checkId, key) => {
+      const annotations: Record<string, string> = { ...EXEMPLARY, [key]: ' ' };
+      delete annotations['snyk.io/org-name'];
+      expect(evaluate(service(annotations)).byId[checkId].status).toBe('fail');
+    });
+
+    it('fails a link whose url is blank', () => {
+      const { byId } = evaluate(
+        service(EXEMPLARY, { links: [{ ...RUNBOOK, url: ' ' }] }),
+      );
+      expect(byId.runbook.status).toBe('fail');
+    });
+  });
+
+  it('compares values trimmed', () => {
+    const { byId } = evaluate(
+      service(
+        {
+          ...EXEMPLARY,
+          'guardrails.dev/security-tier': ' 1 ',
+          'guardrails.dev/rollout-strategy': 'canary\n',
+          'guardrails.dev/security-contact': ' #sec-payments ',
+          'guardrails.dev/runbook-reviewed': ' 2026-10-02',
+        },
+        { links: [{ ...RUNBOOK, type: ' runbook ' }] },
+      ),
+    );
+    for (const id of [
+      'security-tier',
+      'progressive-delivery',
+      'security-contact',
+      'runbook-reviewed',
+      'runbook',
+    ]) {
+      expect(byId[id]).toMatchObject({ status: 'pass' });
+    }
+    expect(byId['security-tier'].observed).toBe('1');
+  });
+
+  describe('counts a link as a runbook or dashboard', () => {
+    const withLinks = (links: Entity['metadata']['links']) => {
+      const annotations: Record<string, string> = { ...EXEMPLARY };
+      delete annotations['grafana/dashboard-selector'];
+      delete annotations['guardrails.dev/postmortems'];
+      return evaluate(service(annotations, { links })).byId;
+    };
+
+    it('when its type says so', () => {
+      const byId = withLinks([
+        RUNBOOK,
+        { url: 'https://grafana.example.com/d/abc', type: 'Dashboard' },
+      ]);
+      expect(byId.runbook).toMatchObject({
+        status: 'pass',
+        observed: RUNBOOK.url,
+        explanation: `There is a runbook link (${RUNBOOK.url}).`,
+      });
+      expect(byId.dashboard.status).toBe('pass');
+    });
+
+    it('when it has no type, by its icon or a title that names it', () => {
+      const byId = withLinks([
+        { url: 'https://wiki.example.com/ops', title: 'On-call runbooks' },
+        { url: 'https://grafana.example.com/d/abc', icon: 'dashboard' },
+        { url: 'https://wiki.example.com/pm', title: 'Postmortem' },
+      ]);
+      expect(byId.runbook.status).toBe('pass');
+      expect(byId.dashboard).toMatchObject({
+        status: 'pass',
+        observed: 'https://grafana.example.com/d/abc',
+      });
+      expect(byId.postmortems.status).toBe('pass');
+    });
+
+    it('not when its type says something else, whatever its title', () => {
+      const byId = withLinks([
+        { url: 'https://wiki.example.com/a', title: 'Runbook', type: 'docs' },
+        { url: 'https://wiki.example.com/b', title: 'Dashboards-to-be' },
+        { url: 'https://wiki.example.com/c', title: 'Rundashboard' },
+      ]);
+      expect(byId.runbook).toMatchObject({
+        status: 'fail',
+        explanation:
+          'There is no runbook link: no link of type runbook, nor one without a type whose icon or title names a runbook.',
+      });
+      expect(byId.dashboard.status).toBe('pass');
+      const none = withLinks([
+        { url: 'https://wiki.example.com/c', title: 'Rundashboard' },
+      ]);
+      expect(none.dashboard.status).toBe('fail');
+    });
   });
 
   it('does not evaluate entities that are not Components', () => {

@@ -7,6 +7,9 @@ const SERVICE_OR_WEBSITE = { 'spec.type': { $in: ['service', 'website'] } };
 
 const annotation = (key: string) => `metadata.annotations.${key}`;
 
+/** The annotation holds a value; a blank one (`''`, `'  '`) does not count. */
+const filled = (key: string) => ({ [annotation(key)]: { $notBlank: true } });
+
 /**
  * The checks of the built-in "Production readiness" scorecard. They read what the catalog
  * already says, through the community's well-known annotations where they exist and the
@@ -57,10 +60,10 @@ export const BUILTIN_CHECKS: readonly CheckDefinition[] = [
     appliesTo: SERVICE_OR_WEBSITE,
     rule: {
       $any: [
-        { [annotation('pagerduty.com/integration-key')]: { $exists: true } },
-        { [annotation('pagerduty.com/service-id')]: { $exists: true } },
-        { [annotation('opsgenie.com/component-selector')]: { $exists: true } },
-        { [annotation('opsgenie.com/team')]: { $exists: true } },
+        filled('pagerduty.com/integration-key'),
+        filled('pagerduty.com/service-id'),
+        filled('opsgenie.com/component-selector'),
+        filled('opsgenie.com/team'),
       ],
     },
     remediation: [
@@ -97,10 +100,7 @@ export const BUILTIN_CHECKS: readonly CheckDefinition[] = [
     category: 'security',
     severity: 'high',
     rule: {
-      $any: [
-        { [annotation('sonarqube.org/project-key')]: { $exists: true } },
-        { [annotation('snyk.io/org-name')]: { $exists: true } },
-      ],
+      $any: [filled('sonarqube.org/project-key'), filled('snyk.io/org-name')],
     },
     remediation: [
       'Enable SonarQube or Snyk for the repository, then add its identifier to `catalog-info.yaml`:',
@@ -126,7 +126,7 @@ export const BUILTIN_CHECKS: readonly CheckDefinition[] = [
     rule: {
       $all: [
         { [annotation('guardrails.dev/slo-target')]: { $gt: 0, $lte: 100 } },
-        { [annotation('guardrails.dev/slo-doc')]: { $exists: true } },
+        filled('guardrails.dev/slo-doc'),
       ],
     },
     remediation: [
@@ -154,7 +154,7 @@ export const BUILTIN_CHECKS: readonly CheckDefinition[] = [
     category: 'reliability',
     severity: 'high',
     appliesTo: SERVICE_OR_WEBSITE,
-    rule: { 'metadata.links': { $contains: { type: 'runbook' } } },
+    rule: { 'metadata.links': { $link: 'runbook' } },
     remediation: [
       'Write a runbook (how to tell the service is unhealthy, and what to do about it), then link it in `catalog-info.yaml`:',
       '',
@@ -183,9 +183,9 @@ export const BUILTIN_CHECKS: readonly CheckDefinition[] = [
     appliesTo: SERVICE_OR_WEBSITE,
     rule: {
       $any: [
-        { [annotation('grafana/dashboard-selector')]: { $exists: true } },
-        { [annotation('grafana/overview-dashboard')]: { $exists: true } },
-        { 'metadata.links': { $contains: { type: 'dashboard' } } },
+        filled('grafana/dashboard-selector'),
+        filled('grafana/overview-dashboard'),
+        { 'metadata.links': { $link: 'dashboard' } },
       ],
     },
     remediation: [
@@ -210,7 +210,7 @@ export const BUILTIN_CHECKS: readonly CheckDefinition[] = [
       'Documentation next to the code is found and kept up to date. The entity publishes its docs with TechDocs.',
     category: 'documentation',
     severity: 'medium',
-    rule: { [annotation('backstage.io/techdocs-ref')]: { $exists: true } },
+    rule: filled('backstage.io/techdocs-ref'),
     remediation: [
       'Add an `mkdocs.yml` and a `docs/` folder to the repository, then point TechDocs at them in `catalog-info.yaml`:',
       '',
@@ -305,8 +305,8 @@ export const BUILTIN_CHECKS: readonly CheckDefinition[] = [
     appliesTo: SERVICE_OR_WEBSITE,
     rule: {
       $any: [
-        { [annotation('guardrails.dev/postmortems')]: { $exists: true } },
-        { 'metadata.links': { $contains: { type: 'postmortems' } } },
+        filled('guardrails.dev/postmortems'),
+        { 'metadata.links': { $link: 'postmortems' } },
       ],
     },
     remediation: [

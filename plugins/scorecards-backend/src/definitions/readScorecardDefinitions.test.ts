@@ -146,7 +146,7 @@ describe('readScorecardDefinitions', () => {
     );
     expect(definitions.scorecards.map(s => s.id)).toContain('platform');
     expect(readError({}, { checks: [inCode] })).toBe(
-      "Invalid scorecard definitions added in code: check 'semver' field 'rule': unknown operator '$majorAtLeast' at metadata.annotations.acme.com/framework (known: $exists, $in, $contains, $hasPrefix, $matches, $gt, $gte, $lt, $lte, $within, $entity)",
+      "Invalid scorecard definitions added in code: check 'semver' field 'rule': unknown operator '$majorAtLeast' at metadata.annotations.acme.com/framework (known: $exists, $in, $contains, $hasPrefix, $notBlank, $matches, $gt, $gte, $lt, $lte, $within, $entity, $link)",
     );
   });
 
@@ -170,7 +170,7 @@ describe('readScorecardDefinitions', () => {
             },
           },
         },
-        "Invalid scorecards config: check 'slo-defined' field 'rule': unknown operator '$regex' at metadata.annotations.guardrails.dev/slo-target (known: $exists, $in, $contains, $hasPrefix, $matches, $gt, $gte, $lt, $lte, $within, $entity)",
+        "Invalid scorecards config: check 'slo-defined' field 'rule': unknown operator '$regex' at metadata.annotations.guardrails.dev/slo-target (known: $exists, $in, $contains, $hasPrefix, $notBlank, $matches, $gt, $gte, $lt, $lte, $within, $entity, $link)",
       ],
       [
         'a bad regular expression',

@@ -50,6 +50,7 @@ function engineFor(
   checks: CheckDefinition[],
   scorecard: Partial<ScorecardDefinition> = {},
   operators?: RuleOperator<any>[],
+  waiverMaxDuration?: string,
 ) {
   return new ScorecardEngine(
     {
@@ -65,7 +66,7 @@ function engineFor(
         },
       ],
     },
-    { operators },
+    { operators, waiverMaxDuration },
   );
 }
 
@@ -241,6 +242,19 @@ describe('ScorecardEngine statuses', () => {
   });
 });
 
+/** The problems of a component that waives one check with an annotation. */
+function problemsOfWaiving(engine: ScorecardEngine, checkId: string) {
+  const annotation = `guardrails.dev/waive.${checkId}`;
+  const result = evaluate(
+    engine,
+    component({ [annotation]: '2027-03-31: for a while' }),
+  );
+  return result.waiverProblems?.map(p => {
+    expect(p).toEqual({ checkId, annotation, problem: expect.any(String) });
+    return p.problem;
+  });
+}
+
 describe('ScorecardEngine waivers', () => {
   const engine = engineFor([
     check('on-call', exists('pagerduty.com/integration-key')),
@@ -353,17 +367,91 @@ describe('ScorecardEngine waivers', () => {
     );
   });
 
-  it('reports waivers that name no known check', () => {
-    const result = evaluate(
-      engine,
-      component({ 'guardrails.dev/waive.on-cal': '2027-03-31: typo' }),
+  describe('with the longest a waiver may last', () => {
+    const capped = engineFor(
+      [check('on-call', exists('pagerduty.com/integration-key'))],
+      {},
+      undefined,
+      'P1Y',
     );
-    expect(result.waiverProblems).toEqual([
-      {
-        checkId: 'on-cal',
-        annotation: 'guardrails.dev/waive.on-cal',
-        problem: "The waiver names the check 'on-cal', which does not exist.",
-      },
+
+    it('does not count an annotation waiver that lasts longer, and says why', () => {
+      const result = evaluate(
+        capped,
+        component({ 'guardrails.dev/waive.on-call': '2126-01-01: forever' }),
+      );
+      expect(result.scorecards[0].score).toBe(0);
+      expect(result.checks[0]).toMatchObject({
+        status: 'fail',
+        waiver: {
+          applied: false,
+          waiver: expect.objectContaining({
+            expiresAt: '2126-01-01T23:59:59.999Z',
+          }),
+          problem:
+            'the waiver lasts until 2126-01-01, longer than a waiver may (a year, so until 2027-11-26 at the latest)',
+        },
+      });
+      expect(result.checks[0].explanation).toBe(
+        'Annotation pagerduty.com/integration-key is not set. Waiver not applied: the waiver lasts until 2126-01-01, longer than a waiver may (a year, so until 2027-11-26 at the latest).',
+      );
+    });
+
+    it('counts one within it, and an API waiver as well', () => {
+      expect(
+        evaluate(
+          capped,
+          component({
+            'guardrails.dev/waive.on-call': '2027-11-01: migrating',
+          }),
+        ).checks[0].status,
+      ).toBe('waived');
+      const beyond = {
+        entityRef: 'component:default/checkout',
+        checkId: 'on-call',
+        reason: 'granted before the limit was lowered',
+        expiresAt: '2028-06-01T00:00:00Z',
+        grantedBy: 'user:default/jane',
+        source: 'api' as const,
+      };
+      expect(
+        evaluate(capped, component(), { waivers: [beyond] }).checks[0].status,
+      ).toBe('fail');
+    });
+  });
+
+  it('reports waivers of checks that no scorecard of the entity includes', () => {
+    const twoCards = new ScorecardEngine({
+      checks: [
+        check('on-call', exists('pagerduty.com/integration-key')),
+        check('api-docs', exists('acme.com/openapi')),
+      ],
+      scorecards: [
+        {
+          id: 'ops',
+          title: 'Ops',
+          description: 'Ops',
+          checks: ['on-call'],
+          levels: [{ name: 'Only', checks: [] }],
+        },
+        {
+          id: 'apis',
+          title: 'APIs',
+          description: 'APIs',
+          appliesTo: { kind: 'API' },
+          checks: ['api-docs'],
+          levels: [{ name: 'Only', checks: [] }],
+        },
+      ],
+    });
+    expect(problemsOfWaiving(twoCards, 'api-docs')).toEqual([
+      "The waiver names the check 'api-docs', which no scorecard of this entity includes.",
+    ]);
+  });
+
+  it('reports waivers that name no known check', () => {
+    expect(problemsOfWaiving(engine, 'on-cal')).toEqual([
+      "The waiver names the check 'on-cal', which does not exist.",
     ]);
   });
 });
@@ -612,7 +700,7 @@ describe('ScorecardEngine definitions', () => {
     expect(() =>
       engineFor([check('slo', { 'metadata.annotations.x': { $regex: 'y' } })]),
     ).toThrow(
-      /^Invalid scorecard definitions: check 'slo' field 'rule': unknown operator '\$regex' at metadata\.annotations\.x \(known: \$exists, \$in, \$contains, \$hasPrefix, \$matches/,
+      /^Invalid scorecard definitions: check 'slo' field 'rule': unknown operator '\$regex' at metadata\.annotations\.x \(known: \$exists, \$in, \$contains, \$hasPrefix, \$notBlank, \$matches/,
     );
   });
 

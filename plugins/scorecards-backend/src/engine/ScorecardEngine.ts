@@ -15,9 +15,11 @@ import {
   ScorecardResult,
   Waiver,
   WaiverOutcome,
+  WaiverProblem,
 } from '@guardrails/plugin-scorecards-common';
 import { CatalogIndex, entityRefOf, normalizeEntityRef } from './catalogIndex';
-import { lookupDuration, parseIsoInstant } from './dates';
+import { CompiledDuration, compileDuration, parseIsoInstant } from './dates';
+import { isFactFresh, observedAtOf } from './facts';
 import { capitalize, explainVerdict, expectedOf, observedOf } from './explain';
 import { CompiledFilter, compileFilter } from './filters';
 import type { RuleOperator } from '@guardrails/plugin-scorecards-node';
@@ -29,6 +31,7 @@ import {
   DeclaredWaiver,
   WAIVER_ANNOTATION_PREFIX,
   declaredApiWaiver,
+  limitWaiver,
   readWaiverAnnotations,
   selectWaiver,
 } from './waivers';
@@ -36,7 +39,7 @@ import {
 /**
  * Bumped when the engine's semantics change, so that a stored fingerprint tells results apart.
  */
-const ENGINE_VERSION = '1';
+const ENGINE_VERSION = '2';
 
 /**
  * Catalog fields every evaluation needs besides those the rules read: the entity's identity,
@@ -66,6 +69,12 @@ const SEVERITIES = Object.keys(CHECK_SEVERITY_WEIGHTS) as CheckSeverity[];
 export interface ScorecardEngineOptions {
   /** Value operators added to the rule language, e.g. by modules. */
   operators?: RuleOperator<any>[];
+  /**
+   * The longest a waiver may last, as an ISO-8601 duration (`scorecards.waivers.maxDuration`):
+   * a waiver, declared in an annotation or not, that expires later than this after the
+   * evaluation does not count. Absent means no limit.
+   */
+  waiverMaxDuration?: string;
 }
 
 /**
@@ -87,28 +96,11 @@ export interface EvaluateInput {
 }
 
 /**
- * A declared waiver that matches no result because it names a check the engine does not have.
+ * Everything the engine says about one entity.
  *
  * @public
  */
-export interface WaiverProblem {
-  checkId: string;
-  /** The annotation that declared it, for waivers declared in the entity. */
-  annotation?: string;
-  /** The API waiver's id. */
-  waiverId?: string;
-  problem: string;
-}
-
-/**
- * Everything the engine says about one entity; `waiverProblems` lists waivers that name no
- * known check (a typo in `guardrails.dev/waive.<check-id>` would otherwise go unnoticed).
- *
- * @public
- */
-export interface EntityEvaluationResult extends EntityEvaluation {
-  waiverProblems?: WaiverProblem[];
-}
+export type EntityEvaluationResult = EntityEvaluation;
 
 interface CompiledCheck {
   readonly definition: CheckDefinition;
@@ -391,6 +383,12 @@ export class ScorecardEngine {
   readonly definitions: ScorecardDefinitions;
   /** A stable hash of the definitions (and operator names), to tell when they changed. */
   readonly fingerprint: string;
+  /**
+   * A stable hash per scorecard, by id, of what its results depend on besides the entity: the
+   * scorecard, its checks and the engine's semantics. Trends tell by it when a scorecard's
+   * definitions, rather than an entity, moved a score.
+   */
+  readonly scorecardFingerprints: Readonly<Record<string, string>>;
 
   readonly #checks: CompiledCheck[];
   readonly #scorecards: CompiledScorecard[];
@@ -402,6 +400,7 @@ export class ScorecardEngine {
   readonly #filters: CompiledFilter[];
   /** Per filter: 0 not tested yet, 1 matches, 2 does not; for the entity being evaluated. */
   readonly #applies: Uint8Array;
+  readonly #waiverMaxDuration: CompiledDuration | undefined;
 
   /**
    * Compiles every rule and `appliesTo` once; throws an InputError naming the check or scorecard
@@ -425,16 +424,35 @@ export class ScorecardEngine {
     this.#filters = compiled.filters;
     this.#applies = new Uint8Array(compiled.filters.length);
     this.#results = new Array(compiled.checks.length);
-    this.fingerprint = createHash('sha256')
-      .update(
-        stableStringify({
-          engine: ENGINE_VERSION,
-          operators: registry.names,
-          checks: definitions.checks,
-          scorecards: definitions.scorecards,
+    this.#waiverMaxDuration =
+      options.waiverMaxDuration === undefined
+        ? undefined
+        : compileDuration(options.waiverMaxDuration);
+    const hash = (value: unknown) =>
+      createHash('sha256')
+        .update(
+          stableStringify({
+            engine: ENGINE_VERSION,
+            operators: registry.names,
+            waiverMaxDuration: options.waiverMaxDuration,
+            ...(value as object),
+          }),
+        )
+        .digest('hex');
+    this.fingerprint = hash({
+      checks: definitions.checks,
+      scorecards: definitions.scorecards,
+    });
+    const checksById = new Map(definitions.checks.map(c => [c.id, c]));
+    this.scorecardFingerprints = Object.fromEntries(
+      definitions.scorecards.map(scorecard => [
+        scorecard.id,
+        hash({
+          scorecard,
+          checks: scorecard.checks.map(id => checksById.get(id)),
         }),
-      )
-      .digest('hex');
+      ]),
+    );
   }
 
   /**
@@ -477,7 +495,7 @@ export class ScorecardEngine {
     this.#applies.fill(0);
     const nowMs = now.getTime();
     const scope = this.#scope(input, nowMs, view);
-    const waivers = this.#waivers(input, entityRef, view);
+    const waivers = this.#waivers(input, entityRef, view, nowMs);
 
     // Results by check index, for the scorecards; reused, since evaluate runs to completion.
     const results = this.#results;
@@ -507,8 +525,9 @@ export class ScorecardEngine {
       checks,
       scorecards,
     };
-    if (waivers?.problems.length) {
-      evaluation.waiverProblems = waivers.problems;
+    const problems = waivers && this.#waiverProblems(waivers, plan);
+    if (problems?.length) {
+      evaluation.waiverProblems = problems;
     }
     return evaluation;
   }
@@ -576,19 +595,7 @@ export class ScorecardEngine {
       if (isSuperseded(facts, i, observedMs)) {
         continue;
       }
-      let isFresh = true;
-      if (fact.freshFor !== undefined) {
-        const duration =
-          typeof fact.freshFor === 'string'
-            ? lookupDuration(fact.freshFor)
-            : null;
-        // Freshness that cannot be established counts as stale rather than as current.
-        isFresh =
-          duration !== null &&
-          observedMs !== -Infinity &&
-          duration.after(observedMs) >= nowMs;
-      }
-      if (isFresh) {
+      if (isFactFresh(fact, nowMs, observedMs)) {
         fresh[fact.name] = fact.value;
       } else {
         stale ??= {};
@@ -605,10 +612,39 @@ export class ScorecardEngine {
     };
   }
 
+  /**
+   * Problems of the declared waivers: those of unknown checks, and those of checks that none of
+   * the entity's scorecards include (they would excuse nothing).
+   */
+  #waiverProblems(
+    waivers: {
+      byCheck: Map<string, DeclaredWaiver[]>;
+      problems: WaiverProblem[];
+    },
+    plan: number[],
+  ): WaiverProblem[] {
+    const evaluated = new Set(plan.map(i => this.#checks[i].id));
+    const problems = [...waivers.problems];
+    for (const [checkId, declared] of waivers.byCheck) {
+      if (!evaluated.has(checkId)) {
+        problems.push(
+          ...declared.map(waiver =>
+            problemOf(
+              waiver,
+              `The waiver names the check '${checkId}', which no scorecard of this entity includes.`,
+            ),
+          ),
+        );
+      }
+    }
+    return problems;
+  }
+
   #waivers(
     input: EvaluateInput,
     entityRef: string,
     view: EntityView | undefined,
+    nowMs: number,
   ):
     | { byCheck: Map<string, DeclaredWaiver[]>; problems: WaiverProblem[] }
     | undefined {
@@ -638,14 +674,16 @@ export class ScorecardEngine {
     }
     const byCheck = new Map<string, DeclaredWaiver[]>();
     const problems: WaiverProblem[] = [];
-    for (const waiver of declared) {
+    const limit = this.#waiverMaxDuration;
+    for (const found of declared) {
+      const waiver = limit ? limitWaiver(found, limit, nowMs) : found;
       if (!this.#checkIds.has(waiver.checkId)) {
-        problems.push({
-          checkId: waiver.checkId,
-          ...(waiver.annotation ? { annotation: waiver.annotation } : {}),
-          ...(waiver.waiver?.id ? { waiverId: waiver.waiver.id } : {}),
-          problem: `The waiver names the check '${waiver.checkId}', which does not exist.`,
-        });
+        problems.push(
+          problemOf(
+            waiver,
+            `The waiver names the check '${waiver.checkId}', which does not exist.`,
+          ),
+        );
         continue;
       }
       const list = byCheck.get(waiver.checkId);
@@ -809,15 +847,6 @@ function isUsableFact(fact: Fact | undefined): fact is Fact {
   );
 }
 
-/** When the fact was observed, -Infinity when that is not known. */
-function observedAtOf(fact: Fact): number {
-  const millis =
-    typeof fact.observedAt === 'string'
-      ? parseIsoInstant(fact.observedAt)
-      : NaN;
-  return Number.isNaN(millis) ? -Infinity : millis;
-}
-
 /** Whether another fact of the same name was observed later (or as late, and given first). */
 function isSuperseded(
   facts: readonly Fact[],
@@ -862,6 +891,15 @@ function unneeded(
     applied: false,
     waiver: selected.outcome.waiver,
     problem: `the waiver until ${selected.until} is not needed: ${why}`,
+  };
+}
+
+function problemOf(waiver: DeclaredWaiver, problem: string): WaiverProblem {
+  return {
+    checkId: waiver.checkId,
+    ...(waiver.annotation ? { annotation: waiver.annotation } : {}),
+    ...(waiver.waiver?.id ? { waiverId: waiver.waiver.id } : {}),
+    problem,
   };
 }
 

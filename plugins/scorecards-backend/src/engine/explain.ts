@@ -271,7 +271,9 @@ function containsClause(
   if (info.relationType?.toLowerCase() === 'ownedby') {
     return `${cap ? 'The' : 'the'} entity has no owner (no ownedBy relation)`;
   }
-  return `${thereIs} no ${info.noun}`;
+  return info.absent
+    ? `${thereIs} no ${info.noun}: ${info.absent}`
+    : `${thereIs} no ${info.noun}`;
 }
 
 function isMissingAnnotation(verdict: Verdict): boolean {
@@ -299,24 +301,20 @@ function noneClause(verdict: Verdict, scope: EvalScope, cap: boolean): string {
     )
       ? first.expectation
       : undefined;
-  const missing: string[] = [];
-  const parts: string[] = [];
-  for (const child of children) {
-    if (isMissingAnnotation(child)) {
-      missing.push(
-        (child.node as LeafInfo).path.slice('metadata.annotations.'.length),
-      );
-    } else {
-      parts.push(
-        clause(
-          child,
-          scope,
-          shared === undefined,
-          cap && parts.length === 0 && missing.length === 0,
-        ),
-      );
-    }
-  }
+  const missing = children
+    .filter(isMissingAnnotation)
+    .map(c => (c.node as LeafInfo).path.slice('metadata.annotations.'.length));
+  // Missing annotations are said first, so only without them does another clause start.
+  const parts = children
+    .filter(c => !isMissingAnnotation(c))
+    .map((child, i) =>
+      clause(
+        child,
+        scope,
+        shared === undefined,
+        cap && i === 0 && missing.length === 0,
+      ),
+    );
   if (missing.length === 1) {
     parts.unshift(
       `${cap ? 'Annotation' : 'annotation'} ${missing[0]} is not set`,

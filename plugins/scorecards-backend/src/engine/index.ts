@@ -10,7 +10,6 @@ export type {
   EntityEvaluationResult,
   EvaluateInput,
   ScorecardEngineOptions,
-  WaiverProblem,
 } from './ScorecardEngine';
 export {
   createCatalogIndex,
@@ -18,9 +17,12 @@ export {
   normalizeEntityRef,
 } from './catalogIndex';
 export type { CatalogIndex, CatalogIndexEntity } from './catalogIndex';
+export { isFactFresh, observedAtOf } from './facts';
 export {
+  MAX_WAIVER_REASON_LENGTH,
   WAIVER_ANNOTATION_PREFIX,
   declaredApiWaiver,
+  limitWaiver,
   parseWaiverAnnotation,
   readWaiverAnnotations,
   selectWaiver,

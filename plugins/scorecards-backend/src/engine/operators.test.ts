@@ -20,18 +20,8 @@ const catalog = createCatalogIndex([
   { kind: 'User', metadata: { name: 'jdoe', namespace: 'default' } },
 ]);
 
-/** Evaluates `{ value: { <operator>: arg } }` on `{ value }`. */
-function check(
-  filter: Record<string, unknown>,
-  value: unknown,
-  options: { now?: Date; operators?: RuleOperator<any>[] } = {},
-) {
-  const now = options.now ?? NOW;
-  const rule = compileRule(
-    { value: filter },
-    new OperatorRegistry(options.operators),
-  );
-  const scope: EvalScope = {
+function scopeAt(now = NOW): EvalScope {
+  return {
     now,
     nowMs: now.getTime(),
     catalog,
@@ -39,6 +29,19 @@ function check(
     facts: {},
     staleFacts: undefined,
   };
+}
+
+/** Evaluates `{ value: { <operator>: arg } }` on `{ value }`. */
+function check(
+  filter: Record<string, unknown>,
+  value: unknown,
+  options: { now?: Date; operators?: RuleOperator<any>[] } = {},
+) {
+  const rule = compileRule(
+    { value: filter },
+    new OperatorRegistry(options.operators),
+  );
+  const scope = scopeAt(options.now);
   const verdict = rule.evaluate(value === undefined ? {} : { value }, scope);
   return {
     status: (['pass', 'fail', 'error'] as const)[verdict.outcome],
@@ -67,6 +70,121 @@ describe('$matches', () => {
     expect(check({ $matches: 'x+' }, 'y').explanation).toBe(
       'Field value is "y", expected a value matching /x+/.',
     );
+  });
+});
+
+describe('$notBlank', () => {
+  it('passes for a value that is set and not blank, where $exists passes for any value', () => {
+    for (const value of ['x', 0, false, ['a'], { a: 1 }]) {
+      expect(check({ $notBlank: true }, value).status).toBe('pass');
+    }
+    for (const value of [undefined, '', '   ', '\n\t', null, [], {}]) {
+      expect(check({ $notBlank: true }, value).status).toBe('fail');
+      expect(check({ $notBlank: false }, value).status).toBe('pass');
+    }
+    expect(check({ $exists: true }, '  ').status).toBe('pass');
+    expect(check({ $exists: true }, null).status).toBe('pass');
+  });
+
+  it('says what was found and what was expected', () => {
+    expect(check({ $notBlank: true }, '  ').explanation).toBe(
+      'Field value is "", expected a value that is not blank.',
+    );
+    expect(check({ $notBlank: true }, undefined).explanation).toBe(
+      'Field value is not set.',
+    );
+    expect(check({ $notBlank: false }, 'x').explanation).toBe(
+      'Field value is "x", expected no value, or a blank one.',
+    );
+  });
+
+  it('takes only true or false', () => {
+    expect(() => compileRule({ v: { $notBlank: 'yes' } })).toThrow(
+      "operator '$notBlank' at v expects true or false, got the string 'yes'",
+    );
+  });
+});
+
+describe('values are compared trimmed', () => {
+  it.each([
+    [{ $in: [1, 2, 3] }, ' 1 '],
+    [{ $hasPrefix: 'url:' }, ' url:https://git'],
+    [{ $matches: '^#[a-z]+$' }, '#sec\n'],
+    [{ $within: 'P30D' }, ' 2026-11-20 '],
+    [{ $entity: { kind: 'Group' } }, ' group:default/team-a '],
+  ])('%j passes %j', (filter, value) => {
+    expect(check(filter, value).status).toBe('pass');
+  });
+
+  it('in equality, and inside $contains', () => {
+    const rule = compileRule({
+      tier: 'gold',
+      'metadata.tags': { $contains: 'java' },
+    });
+    expect(
+      rule.test({ tier: 'Gold ', metadata: { tags: [' java'] } }, scopeAt()),
+    ).toBe(0);
+  });
+});
+
+describe('$link', () => {
+  const links = (...items: object[]) => ({ links: items });
+  const scope = scopeAt();
+  const rule = compileRule({ links: { $link: 'runbook' } });
+  const status = (entity: object) =>
+    (['pass', 'fail', 'error'] as const)[rule.test(entity, scope)];
+
+  it('counts a link of that type, ignoring case and spaces', () => {
+    expect(status(links({ url: 'https://x', type: ' Runbook' }))).toBe('pass');
+    expect(status(links({ url: 'https://x', type: 'runbooks' }))).toBe('fail');
+  });
+
+  it('counts an untyped link by its icon or a word of its title', () => {
+    expect(status(links({ url: 'https://x', icon: 'runbook' }))).toBe('pass');
+    expect(status(links({ url: 'https://x', title: 'Runbooks' }))).toBe('pass');
+    expect(status(links({ url: 'https://x', title: 'Ops runbook (v2)' }))).toBe(
+      'pass',
+    );
+    expect(
+      status(links({ url: 'https://x', type: '', title: 'Runbook' })),
+    ).toBe('pass');
+    expect(status(links({ url: 'https://x', title: 'Runbookish' }))).toBe(
+      'fail',
+    );
+  });
+
+  it('never counts a link with another type, or without a url', () => {
+    expect(
+      status(links({ url: 'https://x', type: 'docs', title: 'Runbook' })),
+    ).toBe('fail');
+    expect(status(links({ url: '  ', type: 'runbook' }))).toBe('fail');
+    expect(status(links({ type: 'runbook' }))).toBe('fail');
+    expect(status({ links: 'runbook' })).toBe('fail');
+    expect(status({})).toBe('fail');
+  });
+
+  it('explains which link counted, or the rule', () => {
+    const pass = rule.evaluate(
+      links({ url: 'https://wiki/rb', title: 'Runbook' }),
+      scope,
+    );
+    expect(explainVerdict(pass, scope)).toBe(
+      'There is a runbook link (https://wiki/rb).',
+    );
+    const fail = rule.evaluate(links(), scope);
+    expect(explainVerdict(fail, scope)).toBe(
+      'There is no runbook link: no link of type runbook, nor one without a type whose icon or title names a runbook.',
+    );
+    expect(rule.requirement).toBe('there is a runbook link');
+  });
+
+  it('takes a link type', () => {
+    expect(() => compileRule({ links: { $link: '' } })).toThrow(
+      "operator '$link' at links expects a link type such as 'runbook'",
+    );
+    expect(() =>
+      compileRule({ links: { $link: 'runbook', $exists: true } }),
+    ).toThrow("operator '$link' at links cannot share its object");
   });
 });
 

@@ -34,8 +34,13 @@ export interface CompiledOperator {
   readonly canError: boolean;
   /** For numeric bounds, so that `{ $gt: 0, $lte: 100 }` reads as one range. */
   readonly bound?: { operator: NumericOperator; limit: number };
-  /** For `$exists`, so explanations can say "is not set" rather than repeat the expectation. */
+  /**
+   * For `$exists` and `$notBlank: true`, so explanations can say "is not set" rather than repeat
+   * the expectation.
+   */
   readonly exists?: boolean;
+  /** For `$notBlank: true`: a blank value fails too. */
+  readonly notBlank?: boolean;
   test(value: unknown, scope: EvalScope): Outcome;
   /** A clause that explains the outcome, e.g. `which is 412 days old`; computed on demand. */
   reason?(value: unknown, scope: EvalScope): string | undefined;
@@ -291,6 +296,49 @@ function filterOperator(name: string): OperatorCompiler {
   };
 }
 
+/** Whether a value is missing, null, text of nothing but whitespace, or an empty list or object. */
+export function isBlank(value: unknown): boolean {
+  if (value === undefined || value === null) {
+    return true;
+  }
+  if (typeof value === 'string') {
+    return value.trim() === '';
+  }
+  if (Array.isArray(value)) {
+    return value.length === 0;
+  }
+  return typeof value === 'object' && Object.keys(value).length === 0;
+}
+
+/**
+ * `$notBlank`: unlike `$exists`, which follows the library (any value, even `''`, exists), a
+ * blank value does not count.
+ */
+const compileNotBlank: OperatorCompiler = (arg, where) => {
+  if (typeof arg !== 'boolean') {
+    syntaxError(
+      `operator '$notBlank' ${located(
+        where,
+      )} expects true or false, got ${describeJsonType(arg)}`,
+    );
+  }
+  return arg
+    ? {
+        name: '$notBlank',
+        expectation: 'a value that is not blank',
+        canError: false,
+        exists: true,
+        notBlank: true,
+        test: value => (isBlank(value) ? FAIL : PASS),
+      }
+    : {
+        name: '$notBlank',
+        expectation: 'no value, or a blank one',
+        canError: false,
+        test: value => (isBlank(value) ? PASS : FAIL),
+      };
+};
+
 /** Compiles equality with a constant, the library's default when a path maps to a value. */
 export function compileEquality(constant: Primitive): CompiledOperator {
   const test = equalsMatcher(constant);
@@ -367,6 +415,7 @@ export const BUILTIN_OPERATORS: ReadonlyMap<string, OperatorCompiler> = new Map<
   ['$exists', filterOperator('$exists')],
   ['$in', filterOperator('$in')],
   ['$hasPrefix', filterOperator('$hasPrefix')],
+  ['$notBlank', compileNotBlank],
   ['$matches', compileMatches],
   ['$gt', numeric('$gt')],
   ['$gte', numeric('$gte')],
@@ -376,12 +425,15 @@ export const BUILTIN_OPERATORS: ReadonlyMap<string, OperatorCompiler> = new Map<
   ['$entity', compileEntity],
 ]);
 
+/** Operators the rule compiler builds itself, and the logical ones. */
+const STRUCTURAL_OPERATORS = ['$contains', '$link', '$all', '$any', '$not'];
+
 /**
- * The operators a rule may use: the built-ins, `$contains`, and any added by modules through
+ * The operators a rule may use: the built-ins, `$contains`, `$link`, and any added by modules through
  * the `RuleOperator` interface of `@guardrails/plugin-scorecards-node`.
  */
 export class OperatorRegistry {
-  /** Operators by name, `$contains` excluded (it is structural). */
+  /** Operators by name, `$contains` and `$link` excluded (they are structural). */
   readonly compilers: ReadonlyMap<string, OperatorCompiler>;
   /** Every operator name, for error messages. */
   readonly names: readonly string[];
@@ -399,21 +451,24 @@ export class OperatorRegistry {
       }
       if (
         compilers.has(operator.name) ||
-        ['$contains', '$all', '$any', '$not'].includes(operator.name)
+        STRUCTURAL_OPERATORS.includes(operator.name)
       ) {
         throw new Error(`Rule operator '${operator.name}' is already defined`);
       }
       compilers.set(operator.name, adapt(operator));
     }
     this.compilers = compilers;
+    const added = [...compilers.keys()].filter(n => !BUILTIN_OPERATORS.has(n));
     this.names = [
       '$exists',
       '$in',
       '$contains',
       '$hasPrefix',
-      ...[...compilers.keys()].filter(
+      ...[...BUILTIN_OPERATORS.keys()].filter(
         n => !['$exists', '$in', '$hasPrefix'].includes(n),
       ),
+      '$link',
+      ...added,
     ];
   }
 }

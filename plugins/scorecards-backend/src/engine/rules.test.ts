@@ -252,7 +252,7 @@ describe('compileRule: validation', () => {
     expect(
       compile(annotation('guardrails.dev/slo-target', { $regex: 'x' })),
     ).toThrow(
-      "unknown operator '$regex' at metadata.annotations.guardrails.dev/slo-target (known: $exists, $in, $contains, $hasPrefix, $matches, $gt, $gte, $lt, $lte, $within, $entity)",
+      "unknown operator '$regex' at metadata.annotations.guardrails.dev/slo-target (known: $exists, $in, $contains, $hasPrefix, $notBlank, $matches, $gt, $gte, $lt, $lte, $within, $entity, $link)",
     );
     expect(compile({ $or: [] })).toThrow(
       "unknown operator '$or' at the top level (known here: $all, $any, $not;",

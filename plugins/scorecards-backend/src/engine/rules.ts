@@ -38,8 +38,10 @@ export interface LeafInfo {
   /** What the operators expect, in words, e.g. `a number greater than 0 and at most 100`. */
   readonly expectation: string;
   readonly requirement: string;
-  /** The only operator is `$exists`, with this argument. */
+  /** The only operator is `$exists` (or `$notBlank: true`, which counts as `$exists: true`). */
   readonly exists: boolean | undefined;
+  /** The only operator is `$notBlank: true`. */
+  readonly notBlank: boolean;
   readonly inElement: boolean;
   readonly fact: boolean;
   sentences?: string[];
@@ -75,6 +77,8 @@ export interface ContainsInfo {
   readonly relationVerb: string;
   readonly RelationVerb: string;
   readonly requirement: string;
+  /** What no matching element means, said after "there is no <noun>", e.g. for `$link`. */
+  readonly absent?: string;
   sentences?: string[];
   /** Pieces of its sentences, built on first use. */
   fragments?: {
@@ -184,6 +188,29 @@ export interface CompiledRule {
 
 const LOGICAL = ['$all', '$any', '$not'] as const;
 
+/** Operators that must be alone in their object, because they read a list of elements. */
+const LIST_OPERATORS = ['$contains', '$link'];
+
+/**
+ * Values as rules compare them: text without surrounding whitespace, so that `' 1 '` is the tier
+ * `1` and `'  '` is blank. V8 returns the same string when there is nothing to trim.
+ */
+function trimmed(value: unknown): unknown {
+  return typeof value === 'string' ? value.trim() : value;
+}
+
+/**
+ * A word of a link's title that names a link type (letters, digits, `_` and `-`), singular or
+ * plural: `Runbooks` and `Ops runbook` name `runbook`, `Runbookish` does not.
+ */
+function titleWord(type: string): RegExp {
+  const stem = type.replace(/s$/, '');
+  return new RegExp(
+    `(?:^|[^\\p{L}\\p{N}])${stem}s?(?:$|[^\\p{L}\\p{N}])`,
+    'iu',
+  );
+}
+
 function join(where: string, key: string): string {
   if (!where) {
     return key;
@@ -229,9 +256,10 @@ function isAnnotationExistsLeaf(info: NodeInfo): info is LeafInfo {
 
 function anyRequirement(children: readonly NodeInfo[]): string {
   if (children.length > 1 && children.every(isAnnotationExistsLeaf)) {
+    const notBlank = children.every(c => (c as LeafInfo).notBlank);
     return `one of the annotations ${children
       .map(c => (c as LeafInfo).path.slice('metadata.annotations.'.length))
-      .join(', ')} is set`;
+      .join(', ')} is set${notBlank ? ' and not blank' : ''}`;
   }
   return anyOf(children.map(c => c.requirement));
 }
@@ -395,15 +423,19 @@ class RuleCompiler {
           )} combines whole conditions: write { ${operator}: [{ '${path}': … }, …] } instead`,
         );
       }
-      if (operator === '$contains') {
+      if (LIST_OPERATORS.includes(operator)) {
         if (operators.length !== 1) {
           syntaxError(
-            `operator '$contains' ${located(
+            `operator '${operator}' ${located(
               at,
             )} cannot share its object with other operators; combine them with $all`,
           );
         }
-        return this.contains(path, filter.$contains, at, inElement, read);
+        const { element, described } =
+          operator === '$link'
+            ? this.linkElement(filter.$link, at)
+            : this.containsElement(path, filter.$contains, at);
+        return this.list(path, element, described, inElement, read);
       }
       const compile = this.registry.compilers.get(operator);
       if (!compile) {
@@ -421,9 +453,10 @@ class RuleCompiler {
   leaf(
     path: string,
     inElement: boolean,
-    read: ValueReader,
+    readRaw: ValueReader,
     ops: CompiledOperator[],
   ): RuleNode {
+    const read: ValueReader = (root, scope) => trimmed(readRaw(root, scope));
     const fact = !inElement && (path === 'facts' || path.startsWith('facts.'));
     const subject = subjectOf(path, inElement);
     const expectation = combineExpectations(ops);
@@ -436,6 +469,7 @@ class RuleCompiler {
       expectation,
       requirement: `${subject} is ${expectation}`,
       exists: ops.length === 1 ? ops[0].exists : undefined,
+      notBlank: ops.length === 1 && ops[0].notBlank === true,
       inElement,
       fact,
     };
@@ -563,20 +597,71 @@ class RuleCompiler {
     };
   }
 
-  contains(
+  /** The element predicate of `<path>: { $contains: <predicate> }`, and its words. */
+  containsElement(path: string, arg: unknown, at: string) {
+    const element = this.anyPredicate(arg, `${at}[]`);
+    return { element, described: describeElement(path, arg, element.info) };
+  }
+
+  /**
+   * The element test of `<path>: { $link: <type> }`: a link of that type, or, without a type, one
+   * whose icon is the type or whose title names it (the catalog's own style: `title: Dashboard`,
+   * `icon: dashboard`). A link without a url does not count.
+   */
+  linkElement(arg: unknown, at: string) {
+    if (typeof arg !== 'string' || !/^[a-z0-9][a-z0-9_-]*$/i.test(arg)) {
+      syntaxError(
+        `operator '$link' ${located(
+          at,
+        )} expects a link type such as 'runbook', got ${describeJsonType(arg)}`,
+      );
+    }
+    const type = arg.toLowerCase();
+    const word = titleWord(type);
+    const text = (value: unknown) =>
+      typeof value === 'string' ? value.trim() : '';
+    const isLink = (item: unknown): boolean => {
+      if (!isPlainObject(item) || !text(item.url)) {
+        return false;
+      }
+      const declared = text(item.type);
+      if (declared) {
+        return declared.toLowerCase() === type;
+      }
+      return (
+        text(item.icon).toLowerCase() === type || word.test(text(item.title))
+      );
+    };
+    const element = this.leaf('', true, readSelf, [
+      {
+        name: '$link',
+        expectation: `a ${type} link`,
+        canError: false,
+        test: item => (isLink(item) ? PASS : FAIL),
+      },
+    ]);
+    const noun = `${type} link`;
+    const described: ElementDescription = {
+      noun,
+      baseNoun: noun,
+      relationType: undefined,
+      absent: `no link of type ${type}, nor one without a type whose icon or title names ${withArticle(
+        type,
+      )}`,
+    };
+    return { element, described };
+  }
+
+  /** A node that passes when an element of the list at `path` passes `element`. */
+  list(
     path: string,
-    arg: unknown,
-    at: string,
+    element: RuleNode,
+    described: ElementDescription,
     inElement: boolean,
     read: ValueReader,
   ): RuleNode {
-    const element = this.anyPredicate(arg, `${at}[]`);
     const subject = subjectOf(path, inElement);
-    const { noun, baseNoun, relationType } = describeElement(
-      path,
-      arg,
-      element.info,
-    );
+    const { noun, baseNoun, relationType, absent } = described;
     const verb = relationType ? relationVerb(relationType) : '';
     const info: ContainsInfo = {
       kind: 'contains',
@@ -588,6 +673,7 @@ class RuleCompiler {
       relationVerb: verb,
       RelationVerb: capitalize(verb),
       requirement: `there is ${withArticle(noun)}`,
+      absent,
     };
     const elementTest = element.test;
     const matchesFirstKey = element.matchesFirstKey;
@@ -864,11 +950,17 @@ const COLLECTION_NOUNS: Record<string, string> = {
   'spec.dependsOn': 'dependency',
 };
 
+/** What the elements a list node looks for are, in words. */
+type ElementDescription = Pick<
+  ContainsInfo,
+  'noun' | 'baseNoun' | 'relationType' | 'absent'
+>;
+
 function describeElement(
   path: string,
   arg: unknown,
   element: NodeInfo,
-): { noun: string; baseNoun: string; relationType: string | undefined } {
+): ElementDescription {
   const noun = COLLECTION_NOUNS[path] ?? `item of ${subjectOf(path, false)}`;
   if (isPrimitive(arg)) {
     const text = `${noun} ${formatPrimitive(arg)}`;

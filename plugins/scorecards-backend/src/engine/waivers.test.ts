@@ -33,6 +33,18 @@ describe('parseWaiverAnnotation', () => {
     });
   });
 
+  it('refuses a reason longer than an API waiver may give', () => {
+    const declared = parseWaiverAnnotation(
+      'on-call',
+      `2027-03-31: ${'x'.repeat(2001)}`,
+      context,
+    );
+    expect(declared.waiver).toBeUndefined();
+    expect(declared.problem).toMatch(
+      /^the waiver is malformed \(the reason is longer than 2000 characters\)/,
+    );
+  });
+
   it('accepts a date-time, and a date directly followed by the colon', () => {
     expect(
       parseWaiverAnnotation('x', '2027-03-31T12:00:00Z: until noon', context)

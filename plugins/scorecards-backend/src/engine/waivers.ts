@@ -1,5 +1,12 @@
 import { Waiver, WaiverOutcome } from '@guardrails/plugin-scorecards-common';
-import { DAY_MS, isDateOnly, parseIsoInstant } from './dates';
+import {
+  CompiledDuration,
+  DAY_MS,
+  isDateOnly,
+  parseIsoInstant,
+  startOfUtcDay,
+} from './dates';
+import { withArticle } from './explain';
 
 /**
  * Prefix of the annotations that waive a check for the entity that declares them:
@@ -31,6 +38,13 @@ export interface DeclaredWaiver {
 const DATE_THEN_REASON = /^\s*(\S+?)\s*:(?:\s+|$)([\s\S]*)$/;
 const BARE_DATE_THEN_REASON = /^\s*(\d{4}-\d{2}-\d{2}):([\s\S]*)$/;
 const EXAMPLE = '"2027-03-31: Batch job without user traffic"';
+
+/**
+ * The longest reason a waiver may give, declared in an annotation or through the API.
+ *
+ * @public
+ */
+export const MAX_WAIVER_REASON_LENGTH = 2000;
 
 /**
  * Reads a waiver annotation value, `"<expiry ISO date>: <reason>"`. A date without a time
@@ -66,6 +80,11 @@ export function parseWaiverAnnotation(
   const reason = rawReason.trim();
   if (!reason) {
     return malformed('no reason after the date');
+  }
+  if (reason.length > MAX_WAIVER_REASON_LENGTH) {
+    return malformed(
+      `the reason is longer than ${MAX_WAIVER_REASON_LENGTH} characters`,
+    );
   }
   const expiresAtMs = isDateOnly(date) ? parsed + DAY_MS - 1 : parsed;
   return {
@@ -136,6 +155,34 @@ export function declaredApiWaiver(waiver: Waiver): DeclaredWaiver {
     };
   }
   return { checkId: waiver.checkId, waiver, expiresAtMs };
+}
+
+/**
+ * A waiver that lasts longer than the longest allowed, counted from `nowMs` to the end of that
+ * day (UTC), does not count and says why; any other waiver is returned as it is.
+ *
+ * @public
+ */
+export function limitWaiver(
+  declared: DeclaredWaiver,
+  maxDuration: CompiledDuration,
+  nowMs: number,
+): DeclaredWaiver {
+  const latestMs = startOfUtcDay(maxDuration.after(nowMs)) + DAY_MS - 1;
+  if (declared.problem || !(declared.expiresAtMs > latestMs)) {
+    return declared;
+  }
+  const words = /^\d/.test(maxDuration.words)
+    ? maxDuration.words
+    : withArticle(maxDuration.words);
+  return {
+    ...declared,
+    problem: `the waiver lasts until ${expiryText(
+      declared,
+    )}, longer than a waiver may (${words}, so until ${new Date(latestMs)
+      .toISOString()
+      .slice(0, 10)} at the latest)`,
+  };
 }
 
 /** The day (or instant) a waiver expires, as shown to people. */

@@ -27,6 +27,12 @@ export interface OrgGroup {
   parentRef?: string;
 }
 
+/** A System or Domain of the catalog, as rollups name it. */
+export interface OrgEntity {
+  ref: string;
+  title: string;
+}
+
 /**
  * What the run knows about the whole catalog: every entity by ref (lightly), for rules that
  * ask whether a referenced entity exists, and the structure that rollups follow (the group tree,
@@ -88,6 +94,20 @@ export class CatalogSnapshot {
     return groups.sort((a, b) => a.ref.localeCompare(b.ref));
   }
 
+  /** Every entity of a kind (`system`, `domain`), with its title, for rollups and scopes. */
+  ofKind(kind: 'system' | 'domain'): OrgEntity[] {
+    const found: OrgEntity[] = [];
+    for (const [ref, entity] of this.#entities) {
+      if (entity.kind.toLocaleLowerCase('en-US') === kind) {
+        found.push({
+          ref,
+          title: entity.metadata.title ?? entity.metadata.name,
+        });
+      }
+    }
+    return found.sort((a, b) => a.ref.localeCompare(b.ref));
+  }
+
   /**
    * What rollups and drill-downs need to know about an entity: its owner, system and domain
    * (a component's domain is its system's).
@@ -132,6 +152,7 @@ export class CatalogSnapshot {
       lifecycle:
         typeof spec.lifecycle === 'string' ? spec.lifecycle : undefined,
       ownerRef,
+      ownerExists: ownerRef ? this.#entities.has(ownerRef) : undefined,
       systemRef,
       domainRef,
     };

@@ -32,6 +32,28 @@ const catalogEntities: Entity[] = [
   component('ui-kit', { owner: 'team-search', type: 'library' }),
 ];
 
+/**
+ * The catalog, except that its evaluation read (the one with relations) serves one page, then
+ * waits for `next` (which may throw, or never settle) before each further page.
+ */
+function afterFirstPage(next: () => Promise<void>): CatalogService {
+  const healthy = catalogServiceMock({ entities: catalogEntities });
+  return Object.assign(Object.create(healthy), {
+    async *streamEntities(
+      request: Parameters<CatalogService['streamEntities']>[0],
+      options: Parameters<CatalogService['streamEntities']>[1],
+    ) {
+      let pages = 0;
+      for await (const page of healthy.streamEntities(request, options)) {
+        if (request?.fields?.includes('relations') && pages++ >= 1) {
+          await next();
+        }
+        yield page;
+      }
+    },
+  });
+}
+
 /** Counts the statements that change the plugin's tables (not the runs log). */
 function countWrites(knex: Knex) {
   let writes = 0;
@@ -98,6 +120,7 @@ describe.each(databases.eachSupportedId())('EvaluationRunner on %p', id => {
     });
     expect(checkout?.info).toMatchObject({
       ownerRef: 'group:default/team-checkout',
+      ownerExists: true,
       kind: 'component',
     });
 
@@ -112,6 +135,10 @@ describe.each(databases.eachSupportedId())('EvaluationRunner on %p', id => {
     expect(legacy?.checks.find(c => c.checkId === 'owner-exists')?.status).toBe(
       'fail',
     );
+    expect(legacy?.info).toMatchObject({
+      ownerRef: 'group:default/team-legacy-billing',
+      ownerExists: false,
+    });
 
     const library = await store.getEntityResults('component:default/ui-kit');
     expect(library?.checks.find(c => c.checkId === 'on-call')?.status).toBe(
@@ -196,21 +223,8 @@ describe.each(databases.eachSupportedId())('EvaluationRunner on %p', id => {
     await runnerFor(store, catalogEntities).run();
     const before = await store.getEntityResults('component:default/ui-kit');
 
-    // A catalog that serves the first page of the evaluation read, then fails.
-    const healthy = catalogServiceMock({ entities: catalogEntities });
-    const failing: CatalogService = Object.assign(Object.create(healthy), {
-      async *streamEntities(
-        request: Parameters<CatalogService['streamEntities']>[0],
-        options: Parameters<CatalogService['streamEntities']>[1],
-      ) {
-        let pages = 0;
-        for await (const page of healthy.streamEntities(request, options)) {
-          if (request?.fields?.includes('relations') && pages++ >= 1) {
-            throw new Error('catalog unavailable: connection reset');
-          }
-          yield page;
-        }
-      },
+    const failing = afterFirstPage(async () => {
+      throw new Error('catalog unavailable: connection reset');
     });
 
     const run = await runnerFor(store, failing, '2026-11-26T13:00:00Z').run();
@@ -227,6 +241,70 @@ describe.each(databases.eachSupportedId())('EvaluationRunner on %p', id => {
     const [latest, previous] = await store.listRuns(2);
     expect(latest.status).toBe('failed');
     expect(previous.status).toBe('succeeded');
+  });
+
+  it('stops at once when aborted, even while the catalog hangs, keeping earlier results', async () => {
+    const { store } = await createStore();
+    await runnerFor(store, catalogEntities).run();
+    const before = await store.listScores({});
+
+    let hanging: () => void = () => {};
+    const hangs = new Promise<void>(resolve => {
+      hanging = resolve;
+    });
+    const stuck = afterFirstPage(() => {
+      hanging();
+      return new Promise(() => {});
+    });
+    const controller = new AbortController();
+    const running = runnerFor(store, stuck, '2026-11-26T13:00:00Z').run(
+      'schedule',
+      { signal: controller.signal },
+    );
+    await hangs;
+    controller.abort();
+
+    expect(await running).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining(
+        'The run was stopped before it finished: it ran longer than scorecards.schedule.timeout',
+      ),
+      removed: 0,
+    });
+    expect(await store.listScores({})).toEqual(before);
+  });
+
+  it('keeps facts of entities the catalog lacks until they are stale', async () => {
+    const { store } = await createStore();
+    const fact = (
+      entityRef: string,
+      name: string,
+      observedAt: string,
+      freshFor?: string,
+    ) => ({
+      entityRef,
+      name,
+      value: 1,
+      observedAt,
+      ...(freshFor && { freshFor }),
+    });
+    const pending = 'component:default/not-processed-yet';
+    const known = 'component:default/cart-service';
+    await store.upsertFacts([
+      fact(pending, 'fresh', '2026-11-20T00:00:00Z', 'P30D'),
+      fact(pending, 'stale', '2026-10-01T00:00:00Z', 'P30D'),
+      fact(pending, 'recent', '2026-11-01T00:00:00Z'),
+      fact(pending, 'old', '2026-10-01T00:00:00Z'),
+      // The catalog has this entity: its stale facts stay, and say they are stale.
+      fact(known, 'stale', '2026-01-01T00:00:00Z', 'P1D'),
+    ]);
+
+    const run = await runnerFor(store, catalogEntities).run();
+
+    expect(run.status).toBe('succeeded');
+    const names = await store.getFactNames([pending, known]);
+    expect([...names.get(pending)!].sort()).toEqual(['fresh', 'recent']);
+    expect(names.get(known)).toEqual(['stale']);
   });
 
   it('evaluates one entity on demand for a caller who can read it', async () => {

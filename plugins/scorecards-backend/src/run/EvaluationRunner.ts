@@ -6,22 +6,50 @@ import {
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { NotFoundError, stringifyError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import type { Duration } from 'luxon';
 import type { FilterPredicate } from '@backstage/filter-predicates';
-import type { JsonValue } from '@guardrails/plugin-scorecards-common';
+import type {
+  EntityEvaluation,
+  Fact,
+  JsonValue,
+} from '@guardrails/plugin-scorecards-common';
 import type {
   EntityEvaluationRecord,
   RunRecord,
   ScorecardsStore,
   StoredEntityResults,
 } from '../database';
-import type { ScorecardEngine } from '../engine';
+import { isFactFresh, observedAtOf, type ScorecardEngine } from '../engine';
 import { CatalogSnapshot, SNAPSHOT_FIELDS } from './CatalogSnapshot';
 
-/** State key under which the last run's group tree is kept for rollups. */
+/** State key under which the last run's group tree, Systems and Domains are kept for rollups. */
 export const ORG_STATE_KEY = 'org';
 
 /** State key of the fingerprint of the definitions the last successful run evaluated. */
 export const FINGERPRINT_STATE_KEY = 'definitionsFingerprint';
+
+/**
+ * How long a fact without `freshFor` is kept for an entity the catalog does not have: a push may
+ * come before the catalog has processed the entity, but not by a month.
+ */
+const UNMATCHED_FACT_MAX_AGE_MS = 30 * 86_400_000;
+
+/**
+ * The facts to prune among those of entities the catalog does not have: the stale ones (past
+ * their `freshFor`), and those without `freshFor` observed more than 30 days ago.
+ */
+export function unmatchedFactsToPrune(facts: Fact[], now: Date): Fact[] {
+  const nowMs = now.getTime();
+  return facts.filter(fact =>
+    fact.freshFor === undefined
+      ? observedAtOf(fact) < nowMs - UNMATCHED_FACT_MAX_AGE_MS
+      : !isFactFresh(fact, nowMs),
+  );
+}
+
+/** Why a run stopped when its signal aborted. */
+const STOPPED =
+  'The run was stopped before it finished: it ran longer than scorecards.schedule.timeout, or the backend shut down';
 
 /** Options of {@link EvaluationRunner}. */
 export interface EvaluationRunnerOptions {
@@ -68,8 +96,16 @@ export class EvaluationRunner {
     );
   }
 
-  /** Evaluates the whole catalog once and records the run. */
-  async run(trigger: RunRecord['trigger'] = 'schedule'): Promise<RunRecord> {
+  /**
+   * Evaluates the whole catalog once and records the run. When `signal` aborts (the scheduler's
+   * timeout, or a shutdown), the run stops at once, even in the middle of a catalog read, and is
+   * recorded as failed: another run may start then, and two must not write at the same time.
+   */
+  async run(
+    trigger: RunRecord['trigger'] = 'schedule',
+    options: { signal?: AbortSignal } = {},
+  ): Promise<RunRecord> {
+    const { signal } = options;
     const record = await this.#store.startRun({
       trigger,
       definitionsFingerprint: this.#engine.fingerprint,
@@ -79,19 +115,24 @@ export class EvaluationRunner {
     let changed = 0;
     try {
       const credentials = await this.#auth.getOwnServiceCredentials();
-      const snapshot = await this.#readSnapshot(credentials);
+      const snapshot = await this.#readSnapshot(credentials, signal);
       await this.#saveState(ORG_STATE_KEY, {
         groups: snapshot.groups() as unknown as JsonValue,
+        systems: snapshot.ofKind('system') as unknown as JsonValue,
+        domains: snapshot.ofKind('domain') as unknown as JsonValue,
       });
 
       const seen = new Set<string>();
-      for await (const page of this.#catalog.streamEntities(
-        {
-          fields: this.#engine.entityFields(),
-          query: this.#catalogQuery(),
-          pageSize: this.#pageSize,
-        },
-        { credentials },
+      for await (const page of untilAborted(
+        this.#catalog.streamEntities(
+          {
+            fields: this.#engine.entityFields(),
+            query: this.#catalogQuery(),
+            pageSize: this.#pageSize,
+          },
+          { credentials },
+        ),
+        signal,
       )) {
         const now = this.#clock();
         const records = await this.#evaluate(page, snapshot, now);
@@ -102,10 +143,14 @@ export class EvaluationRunner {
         changed += (await this.#store.writeEvaluations(records, now)).changed;
       }
 
+      if (signal?.aborted) {
+        throw new Error(STOPPED);
+      }
       const gone = (await this.#store.listEntityRefs()).filter(
         ref => !seen.has(ref),
       );
       const removed = await this.#store.removeEntities(gone, this.#clock());
+      await this.#pruneUnmatchedFacts(snapshot);
       await this.#saveState(FINGERPRINT_STATE_KEY, this.#engine.fingerprint);
       const finished = await this.#store.finishRun(record.id, {
         status: 'succeeded',
@@ -142,32 +187,10 @@ export class EvaluationRunner {
     entityRef: string,
     credentials: BackstageCredentials,
   ): Promise<StoredEntityResults | undefined> {
-    const entity = await this.#readableEntity(entityRef, credentials);
-    // The evaluation must not depend on who asked: look related entities up as the plugin.
-    const serviceCredentials = await this.#auth.getOwnServiceCredentials();
-    const related = [
-      ...new Set((entity.relations ?? []).map(r => r.targetRef)),
-    ];
-    const { items } = related.length
-      ? await this.#catalog.getEntitiesByRefs(
-          { entityRefs: related, fields: SNAPSHOT_FIELDS },
-          { credentials: serviceCredentials },
-        )
-      : { items: [] };
-    const snapshot = CatalogSnapshot.from(
-      items.filter((e): e is Entity => Boolean(e)),
+    const { ref, records, now } = await this.#evaluateOne(
+      entityRef,
+      credentials,
     );
-    const systemRef = snapshot.infoOf(entity).systemRef;
-    if (systemRef && !snapshot.get(systemRef)) {
-      const system = await this.#catalog.getEntityByRef(systemRef, {
-        credentials: serviceCredentials,
-      });
-      if (system) snapshot.add(system);
-    }
-
-    const now = this.#clock();
-    const records = await this.#evaluate([entity], snapshot, now);
-    const ref = stringifyEntityRef(entity);
     if (records.length === 0) {
       await this.#store.removeEntities([ref], now);
       return undefined;
@@ -175,6 +198,20 @@ export class EvaluationRunner {
     await this.#store.writeEvaluations(records, now);
     await this.#store.markEvaluated(ref, now);
     return await this.#store.getEntityResults(ref);
+  }
+
+  /**
+   * What evaluating one entity now would give, for a caller who must be able to read it; nothing
+   * is stored. No scorecard applies when `scorecards` is empty.
+   */
+  async previewEntity(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<EntityEvaluation> {
+    const { ref, records } = await this.#evaluateOne(entityRef, credentials);
+    return (
+      records[0]?.evaluation ?? { entityRef: ref, checks: [], scorecards: [] }
+    );
   }
 
   /**
@@ -206,6 +243,54 @@ export class EvaluationRunner {
     return entity;
   }
 
+  async #evaluateOne(entityRef: string, credentials: BackstageCredentials) {
+    const entity = await this.#readableEntity(entityRef, credentials);
+    // The evaluation must not depend on who asked: look related entities up as the plugin.
+    const serviceCredentials = await this.#auth.getOwnServiceCredentials();
+    const related = [
+      ...new Set((entity.relations ?? []).map(r => r.targetRef)),
+    ];
+    const { items } = related.length
+      ? await this.#catalog.getEntitiesByRefs(
+          { entityRefs: related, fields: SNAPSHOT_FIELDS },
+          { credentials: serviceCredentials },
+        )
+      : { items: [] };
+    const snapshot = CatalogSnapshot.from(
+      items.filter((e): e is Entity => Boolean(e)),
+    );
+    const systemRef = snapshot.infoOf(entity).systemRef;
+    if (systemRef && !snapshot.get(systemRef)) {
+      const system = await this.#catalog.getEntityByRef(systemRef, {
+        credentials: serviceCredentials,
+      });
+      if (system) snapshot.add(system);
+    }
+
+    const now = this.#clock();
+    const records = await this.#evaluate([entity], snapshot, now);
+    return { ref: stringifyEntityRef(entity), records, now };
+  }
+
+  /** Deletes stale facts of entities the catalog, read whole by this run, does not have. */
+  async #pruneUnmatchedFacts(snapshot: CatalogSnapshot) {
+    const unmatched = (await this.#store.listFactEntityRefs()).filter(
+      ref => !snapshot.get(ref),
+    );
+    if (unmatched.length === 0) {
+      return;
+    }
+    const facts = [...(await this.#store.getFacts(unmatched)).values()].flat();
+    const pruned = await this.#store.deleteFacts(
+      unmatchedFactsToPrune(facts, this.#clock()),
+    );
+    if (pruned > 0) {
+      this.#logger.info(
+        `Pruned ${pruned} stale facts of entities that are not in the catalog`,
+      );
+    }
+  }
+
   /** Writes a piece of state only when it changed, so an idle re-run writes nothing. */
   async #saveState(key: string, value: JsonValue) {
     const stored = await this.#store.getState(key);
@@ -214,11 +299,17 @@ export class EvaluationRunner {
     }
   }
 
-  async #readSnapshot(credentials: BackstageCredentials) {
+  async #readSnapshot(
+    credentials: BackstageCredentials,
+    signal: AbortSignal | undefined,
+  ) {
     const snapshot = new CatalogSnapshot();
-    for await (const page of this.#catalog.streamEntities(
-      { fields: SNAPSHOT_FIELDS, pageSize: this.#pageSize * 2 },
-      { credentials },
+    for await (const page of untilAborted(
+      this.#catalog.streamEntities(
+        { fields: SNAPSHOT_FIELDS, pageSize: this.#pageSize * 2 },
+        { credentials },
+      ),
+      signal,
     )) {
       for (const entity of page) {
         snapshot.add(entity);
@@ -252,6 +343,7 @@ export class EvaluationRunner {
           info: snapshot.infoOf(entity),
           evaluation,
           scorecardChecks: this.#scorecardChecks,
+          scorecardFingerprints: this.#engine.scorecardFingerprints,
         });
       }
     });
@@ -271,6 +363,65 @@ export class EvaluationRunner {
       ? appliesTo[0]
       : { $any: appliesTo as FilterPredicate[] };
   }
+}
+
+/**
+ * The items of an async iterable until `signal` aborts, which ends the wait for the next item at
+ * once (a catalog request that hangs must not keep a run alive past its timeout).
+ */
+async function* untilAborted<T>(
+  items: AsyncIterable<T>,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<T> {
+  if (!signal) {
+    yield* items;
+    return;
+  }
+  let stop = () => {};
+  const aborted = new Promise<never>((_resolve, reject) => {
+    stop = () => reject(new Error(STOPPED));
+  });
+  aborted.catch(() => {});
+  if (signal.aborted) stop();
+  signal.addEventListener('abort', stop, { once: true });
+  const iterator = items[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const next = await Promise.race([iterator.next(), aborted]);
+      if (next.done) {
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    signal.removeEventListener('abort', stop);
+    // Not awaited: a generator still waiting for its next item would only return after it.
+    iterator.return?.()?.catch(() => {});
+  }
+}
+
+/**
+ * A run as it should be shown: one still recorded as running after its timeout can no longer
+ * finish (the scheduler would have stopped it), so its backend stopped first; it is abandoned.
+ */
+export function withAbandoned(
+  run: RunRecord,
+  now: Date,
+  timeout: Duration,
+): RunRecord {
+  if (
+    run.status !== 'running' ||
+    Date.parse(run.startedAt) + timeout.toMillis() > now.getTime()
+  ) {
+    return run;
+  }
+  return {
+    ...run,
+    status: 'abandoned',
+    error: `The run did not finish within its timeout of ${timeout
+      .rescale()
+      .toHuman()}: the backend running it stopped`,
+  };
 }
 
 const CATALOG_QUERY_OPERATORS = new Set([

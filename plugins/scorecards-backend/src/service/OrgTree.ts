@@ -56,6 +56,23 @@ export class OrgTree {
     return refs;
   }
 
+  /**
+   * The tree of the groups a caller may read: a group they may not read is left out, and the
+   * groups below it hang from its nearest ancestor they may read.
+   */
+  visibleTo(visible: ReadonlySet<string>): OrgTree {
+    return new OrgTree(
+      [...this.#groups.values()]
+        .filter(group => visible.has(group.ref))
+        .map(group => ({
+          ...group,
+          parentRef: group.parentRef
+            ? this.ancestry(group.parentRef).find(ref => visible.has(ref))
+            : undefined,
+        })),
+    );
+  }
+
   /** The group and its ancestors, nearest first. */
   ancestry(ref: string): string[] {
     const refs: string[] = [];

@@ -17,8 +17,9 @@ import {
 } from '@guardrails/plugin-scorecards-common';
 import { DateTime, Duration } from 'luxon';
 import type { ScorecardsStore, ScoreFilter } from '../database';
-import type { OrgGroup } from '../run/CatalogSnapshot';
+import type { OrgEntity, OrgGroup } from '../run/CatalogSnapshot';
 import { ORG_STATE_KEY } from '../run/EvaluationRunner';
+import { isVisible, Visible } from './CatalogVisibility';
 import { OrgTree } from './OrgTree';
 
 /** A scope of a rollup or trend: everything, or one group (transitively), System or Domain. */
@@ -29,11 +30,20 @@ export type Scope =
 /** Dimensions a rollup aggregates along. */
 export type RollupDimension = RollupResponse['by'];
 
+/** What the last run saved about the organisation. */
+interface OrgState {
+  groups?: OrgGroup[];
+  systems?: OrgEntity[];
+  domains?: OrgEntity[];
+}
+
 interface Snapshot {
   version: number;
-  /** The group tree as stored; a reorganisation changes it without moving the version. */
+  /** The organisation as stored; a reorganisation changes it without moving the version. */
   org: string;
   tree: OrgTree;
+  /** Titles of the catalog's Systems and Domains, by ref. */
+  titles: Map<string, string>;
   rows: Map<string, EntityScoreRow[]>;
 }
 
@@ -43,7 +53,8 @@ const MAX_TREND_POINTS = 400;
 /**
  * Aggregates the latest results for leadership: along the group tree, by System and Domain, by
  * check and category, and over time. What it reads is cached until the store's version moves,
- * so repeated rollups cost no database work.
+ * so repeated rollups cost no database work. Every answer counts and names only what the caller
+ * may read (`visible`, every entity unless said otherwise).
  */
 export class RollupService {
   readonly #store: ScorecardsStore;
@@ -64,14 +75,17 @@ export class RollupService {
     scorecardId: string;
     by: RollupDimension;
     scope: Scope;
+    visible?: Visible;
   }): Promise<RollupResponse> {
     const scorecard = this.scorecard(options.scorecardId);
+    const visible = options.visible ?? 'all';
     const snapshot = await this.#load();
     const levels = scorecard.levels.map(l => l.name);
     const rows = this.#inScope(
       snapshot,
       snapshot.rows.get(scorecard.id) ?? [],
       options.scope,
+      visible,
     );
     const base = {
       scorecardId: scorecard.id,
@@ -80,19 +94,20 @@ export class RollupService {
     };
 
     switch (options.by) {
-      case 'group': {
-        const { groups, unowned } = groupRollup(
-          snapshot.tree,
-          rows,
-          levels,
-          options.scope,
-        );
-        return { ...base, by: 'group', groups, unowned };
-      }
+      case 'group':
+        return {
+          ...base,
+          by: 'group',
+          ...groupRollup(snapshot.tree, rows, levels, options.scope, visible),
+        };
       case 'system':
       case 'domain': {
         const key = options.by === 'system' ? 'systemRef' : 'domainRef';
-        return { ...base, by: options.by, rows: refRollup(rows, key, levels) };
+        return {
+          ...base,
+          by: options.by,
+          ...refRollup(rows, key, levels, snapshot.titles, visible),
+        };
       }
       case 'check':
       case 'category': {
@@ -101,6 +116,7 @@ export class RollupService {
           scorecard,
           rows,
           options.scope,
+          visible,
         );
         const checkRows = this.#checkRows(scorecard, counts);
         return options.by === 'check'
@@ -116,17 +132,18 @@ export class RollupService {
    * Store filters for the entities of a scope, for drill-downs: a group scope covers the group
    * and every group below it.
    */
-  async scopeFilter(scope: Scope): Promise<ScoreFilter> {
+  async scopeFilter(
+    scope: Scope,
+    visible: Visible = 'all',
+  ): Promise<ScoreFilter> {
+    if (scope.type === 'all') {
+      return {};
+    }
+    const snapshot = await this.#load();
+    assertScopeExists(snapshot, scope, visible);
     switch (scope.type) {
-      case 'all':
-        return {};
-      case 'group': {
-        const { tree } = await this.#load();
-        if (!tree.get(scope.ref)) {
-          throw new NotFoundError(`No group ${scope.ref} in the catalog`);
-        }
-        return { ownerRefs: tree.subtree(scope.ref) };
-      }
+      case 'group':
+        return { ownerRefs: snapshot.tree.subtree(scope.ref) };
       case 'system':
         return { systemRef: scope.ref };
       default:
@@ -141,8 +158,10 @@ export class RollupService {
     from: Date;
     to: Date;
     interval: Duration;
+    visible?: Visible;
   }): Promise<TrendsResponse> {
     const scorecard = this.scorecard(options.scorecardId);
+    const visible = options.visible ?? 'all';
     const levels = scorecard.levels.map(l => l.name);
     const from = DateTime.fromJSDate(options.from).toUTC();
     const to = DateTime.fromJSDate(options.to).toUTC();
@@ -157,13 +176,16 @@ export class RollupService {
     }
 
     const snapshot = await this.#load();
+    // Entities no longer stored (removed) are in no one's scope but everyone's: left out only
+    // for a caller who may not read every entity.
     const entityRefs =
-      options.scope.type === 'all'
+      options.scope.type === 'all' && visible === 'all'
         ? undefined
         : this.#inScope(
             snapshot,
             snapshot.rows.get(scorecard.id) ?? [],
             options.scope,
+            visible,
           ).map(r => r.entityRef);
     const events = await this.#store.getScoreHistory({
       scorecardId: scorecard.id,
@@ -172,8 +194,11 @@ export class RollupService {
       to: to.toJSDate(),
     });
 
-    const standing = new Map<string, { score: number; level: string | null }>();
-    let start: Map<string, { score: number; level: string | null }> | undefined;
+    const standing = new Map<string, Standing>();
+    /** Each entity's score change of its own doing, since the window's start. */
+    const changes = new Map<string, number>();
+    let start: Map<string, Standing> | undefined;
+    let definitionsChanged = false;
     const points: TrendPoint[] = [];
     let next = 0;
     const eventTimes = events.map(e => Date.parse(e.at));
@@ -181,13 +206,28 @@ export class RollupService {
       const atMs = at.toMillis();
       while (next < events.length && eventTimes[next] <= atMs) {
         const event = events[next++];
+        const before = standing.get(event.entityRef);
         if (event.type === 'removed') {
           standing.delete(event.entityRef);
-        } else {
-          standing.set(event.entityRef, {
-            score: event.score,
-            level: event.level,
-          });
+          continue;
+        }
+        standing.set(event.entityRef, {
+          score: event.score,
+          level: event.level,
+          // History written before failing counts were kept: a score below 100 means a
+          // counted check failed or errored.
+          failing:
+            event.failing === undefined ? event.score < 100 : event.failing > 0,
+        });
+        // Within the window, a change that came with new definitions is nobody's doing; one
+        // that brought the entity into the scorecard is neither an improvement nor a regression.
+        if (start && event.definitionsChanged) {
+          definitionsChanged = true;
+        } else if (start && before) {
+          changes.set(
+            event.entityRef,
+            (changes.get(event.entityRef) ?? 0) + event.score - before.score,
+          );
         }
       }
     };
@@ -196,8 +236,10 @@ export class RollupService {
       start ??= new Map(standing);
       points.push({
         at: at.toISO()!,
-        ...summarize([...standing.values()], levels),
+        ...summarize(standing.values(), levels),
+        ...(definitionsChanged && { definitionsChanged: true }),
       });
+      definitionsChanged = false;
     };
     let at = from;
     for (; at <= to; at = at.plus(options.interval)) {
@@ -209,40 +251,49 @@ export class RollupService {
     }
 
     const movers: TrendMover[] = [];
-    for (const ref of new Set([...(start?.keys() ?? []), ...standing.keys()])) {
+    for (const [ref, change] of changes) {
       const before = start?.get(ref);
       const after = standing.get(ref);
-      if (before?.score !== after?.score || before?.level !== after?.level) {
+      if (change !== 0 && before && after) {
         movers.push({
           entityRef: ref,
-          fromScore: before?.score ?? null,
-          toScore: after?.score ?? null,
-          fromLevel: before?.level ?? null,
-          toLevel: after?.level ?? null,
+          fromScore: before.score,
+          toScore: after.score,
+          fromLevel: before.level,
+          toLevel: after.level,
+          change,
         });
       }
     }
-    const delta = (m: TrendMover) => (m.toScore ?? 0) - (m.fromScore ?? 0);
+    const byRef = (a: TrendMover, b: TrendMover) =>
+      a.entityRef.localeCompare(b.entityRef);
     return {
       scorecardId: scorecard.id,
       scope: scopeName(options.scope),
       interval: options.interval.toISO()!,
       points,
       improved: movers
-        .filter(m => delta(m) > 0)
-        .sort(
-          (a, b) =>
-            delta(b) - delta(a) || a.entityRef.localeCompare(b.entityRef),
-        )
+        .filter(m => m.change > 0)
+        .sort((a, b) => b.change - a.change || byRef(a, b))
         .slice(0, 10),
       regressed: movers
-        .filter(m => delta(m) < 0)
-        .sort(
-          (a, b) =>
-            delta(a) - delta(b) || a.entityRef.localeCompare(b.entityRef),
-        )
+        .filter(m => m.change < 0)
+        .sort((a, b) => a.change - b.change || byRef(a, b))
         .slice(0, 10),
     };
+  }
+
+  /**
+   * The kinds of entity answers count or name: those of the evaluated entities, and the Groups,
+   * Systems and Domains rollups follow.
+   */
+  async kinds(): Promise<string[]> {
+    const { rows } = await this.#load();
+    const kinds = new Set(['group', 'system', 'domain']);
+    for (const list of rows.values()) {
+      for (const row of list) kinds.add(row.kind);
+    }
+    return [...kinds].sort();
   }
 
   /** The scorecard with this id, or a 404. */
@@ -274,22 +325,40 @@ export class RollupService {
         list.push(row);
         rows.set(row.scorecardId, list);
       }
-      const groups = ((org as { groups?: OrgGroup[] } | undefined)?.groups ??
-        []) as OrgGroup[];
-      return { version, org: orgKey, tree: new OrgTree(groups), rows };
+      const state = (org ?? {}) as OrgState;
+      const titles = new Map(
+        [...(state.systems ?? []), ...(state.domains ?? [])].map(e => [
+          e.ref,
+          e.title,
+        ]),
+      );
+      return {
+        version,
+        org: orgKey,
+        tree: new OrgTree(state.groups ?? []),
+        titles,
+        rows,
+      };
     })();
     this.#snapshot = loading;
     return loading;
   }
 
-  #inScope(snapshot: Snapshot, rows: EntityScoreRow[], scope: Scope) {
+  #inScope(
+    snapshot: Snapshot,
+    all: EntityScoreRow[],
+    scope: Scope,
+    visible: Visible,
+  ) {
+    if (scope.type !== 'all') {
+      assertScopeExists(snapshot, scope, visible);
+    }
+    const rows =
+      visible === 'all' ? all : all.filter(r => visible.has(r.entityRef));
     switch (scope.type) {
       case 'all':
         return rows;
       case 'group': {
-        if (!snapshot.tree.get(scope.ref)) {
-          throw new NotFoundError(`No group ${scope.ref} in the catalog`);
-        }
         const owners = new Set(snapshot.tree.subtree(scope.ref));
         return rows.filter(r => r.ownerRef && owners.has(r.ownerRef));
       }
@@ -305,16 +374,25 @@ export class RollupService {
     scorecard: ScorecardDefinition,
     rows: EntityScoreRow[],
     scope: Scope,
+    visible: Visible,
   ): Promise<CheckCount[]> {
+    const count = () =>
+      this.#store.countCheckStatuses({
+        checkIds: scorecard.checks,
+        entityRefs:
+          scope.type === 'all' && visible === 'all'
+            ? undefined
+            : rows.map(r => r.entityRef),
+        scorecardId: scorecard.id,
+      });
+    // Counts for one caller's entities are that caller's; only the whole scope's are kept.
+    if (visible !== 'all') {
+      return count();
+    }
     const key = `${snapshot.version}|${scorecard.id}|${scopeName(scope)}`;
     let counts = this.#checkCounts.get(key);
     if (!counts) {
-      counts = this.#store.countCheckStatuses({
-        checkIds: scorecard.checks,
-        entityRefs:
-          scope.type === 'all' ? undefined : rows.map(r => r.entityRef),
-        scorecardId: scorecard.id,
-      });
+      counts = count();
       this.#checkCounts.set(key, counts);
     }
     return counts;
@@ -361,8 +439,34 @@ function emptyCounts(): Record<CheckStatus, number> {
   >;
 }
 
+/**
+ * Throws 404 unless the last run saw the scope's Group, System or Domain in the catalog and the
+ * caller may read it: one the caller may not read is not there for them.
+ */
+function assertScopeExists(
+  snapshot: Snapshot,
+  scope: Exclude<Scope, { type: 'all' }>,
+  visible: Visible,
+) {
+  const exists =
+    scope.type === 'group'
+      ? snapshot.tree.get(scope.ref) !== undefined
+      : snapshot.titles.has(scope.ref);
+  if (!exists || !isVisible(visible, scope.ref)) {
+    throw new NotFoundError(`No ${scope.type} ${scope.ref} in the catalog`);
+  }
+}
+
 function scopeName(scope: Scope) {
   return scope.type === 'all' ? 'all' : scope.ref;
+}
+
+/** How an entity stands against a scorecard, as rollups count it. */
+interface Standing {
+  score: number;
+  level: string | null;
+  /** Whether a check fails or errors: a flag, or the failing checks. */
+  failing: boolean | readonly string[];
 }
 
 interface Accumulator {
@@ -381,15 +485,14 @@ function accumulator(levels: string[]): Accumulator {
   };
 }
 
-function add(
-  acc: Accumulator,
-  row: { score: number; level: string | null; failing?: string[] },
-) {
+function add(acc: Accumulator, row: Standing) {
   acc.entities += 1;
   acc.scoreSum += row.score;
   const level = row.level ?? 'none';
   acc.levels[level] = (acc.levels[level] ?? 0) + 1;
-  if (row.failing?.length) acc.failing += 1;
+  if (typeof row.failing === 'boolean' ? row.failing : row.failing.length > 0) {
+    acc.failing += 1;
+  }
 }
 
 function finish(acc: Accumulator): RollupSummary {
@@ -403,32 +506,45 @@ function finish(acc: Accumulator): RollupSummary {
   };
 }
 
-function summarize(
-  rows: { score: number; level: string | null; failing?: string[] }[],
-  levels: string[],
-): RollupSummary {
+function summarize(rows: Iterable<Standing>, levels: string[]): RollupSummary {
   const acc = accumulator(levels);
   for (const row of rows) add(acc, row);
   return finish(acc);
 }
 
+/**
+ * The group tree with each group's entities and those of the groups below it. For a caller who
+ * may not read every entity, groups they may not read are left out of the tree; their entities
+ * count in the groups above them that the caller may read (or only in the summary).
+ */
 function groupRollup(
   tree: OrgTree,
   rows: EntityScoreRow[],
   levels: string[],
   scope: Scope,
-): { groups: GroupRollupNode[]; unowned: RollupSummary } {
+  visible: Visible,
+): {
+  groups: GroupRollupNode[];
+  ownedByUsers: RollupSummary;
+  unowned: RollupSummary;
+} {
+  const shown = visible === 'all' ? tree : tree.visibleTo(visible);
   const totals = new Map<string, Accumulator>();
   const own = new Map<string, number>();
+  const ownedByUsers = accumulator(levels);
   const unowned = accumulator(levels);
   for (const row of rows) {
     const chain = row.ownerRef ? tree.ancestry(row.ownerRef) : [];
     if (chain.length === 0) {
-      add(unowned, row);
+      const byUser = row.ownerExists && row.ownerRef?.startsWith('user:');
+      add(byUser ? ownedByUsers : unowned, row);
       continue;
     }
-    own.set(chain[0], (own.get(chain[0]) ?? 0) + 1);
+    if (isVisible(visible, chain[0])) {
+      own.set(chain[0], (own.get(chain[0]) ?? 0) + 1);
+    }
     for (const ref of chain) {
+      if (!isVisible(visible, ref)) continue;
       let acc = totals.get(ref);
       if (!acc) {
         acc = accumulator(levels);
@@ -443,21 +559,35 @@ function groupRollup(
     type: group.type,
     ownEntities: own.get(group.ref) ?? 0,
     ...finish(totals.get(group.ref) ?? accumulator(levels)),
-    children: tree.children(group.ref).map(node),
+    children: shown.children(group.ref).map(node),
   });
-  const roots = scope.type === 'group' ? [tree.get(scope.ref)!] : tree.roots();
-  return { groups: roots.map(node), unowned: finish(unowned) };
+  const roots =
+    scope.type === 'group' ? [shown.get(scope.ref)!] : shown.roots();
+  return {
+    groups: roots.map(node),
+    ownedByUsers: finish(ownedByUsers),
+    unowned: finish(unowned),
+  };
 }
 
 function refRollup(
   rows: EntityScoreRow[],
   key: 'systemRef' | 'domainRef',
   levels: string[],
-): RefRollupRow[] {
+  titles: Map<string, string>,
+  visible: Visible,
+): { rows: RefRollupRow[]; unassigned: RollupSummary } {
   const byRef = new Map<string, Accumulator>();
+  const unassigned = accumulator(levels);
   for (const row of rows) {
     const ref = row[key];
-    if (!ref) continue;
+    if (!ref) {
+      add(unassigned, row);
+      continue;
+    }
+    // A System or Domain the caller may not read is not named; its entities count in the
+    // summary only.
+    if (!isVisible(visible, ref)) continue;
     let acc = byRef.get(ref);
     if (!acc) {
       acc = accumulator(levels);
@@ -465,9 +595,12 @@ function refRollup(
     }
     add(acc, row);
   }
-  return [...byRef.entries()]
-    .map(([ref, acc]) => ({ ref, ...finish(acc) }))
-    .sort((a, b) => a.ref.localeCompare(b.ref));
+  return {
+    rows: [...byRef.entries()]
+      .map(([ref, acc]) => ({ ref, title: titles.get(ref), ...finish(acc) }))
+      .sort((a, b) => a.ref.localeCompare(b.ref)),
+    unassigned: finish(unassigned),
+  };
 }
 
 function categoryRows(rows: CheckRollupRow[]): CategoryRollupRow[] {

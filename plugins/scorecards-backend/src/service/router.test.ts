@@ -5,7 +5,12 @@ import {
   mockServices,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  catalogConditions,
+  createCatalogConditionalDecision,
+} from '@backstage/plugin-catalog-backend/alpha';
+import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import type { CatalogServiceRequestOptions } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -35,6 +40,9 @@ const at = (days: number) => new Date(NOW.getTime() + days * DAY).toISOString();
 const CHECKOUT = 'component:default/checkout-api';
 const LEGACY = 'component:default/legacy-batch';
 const SECRET = 'component:default/secret-service';
+const LIBRARY = 'component:default/shared-ui';
+/** Declares waivers in its annotations: one that counts, one too long, one of no check. */
+const BATCH = 'component:default/batch-mailer';
 const MOCK_USER = 'user:default/mock';
 /** A user the catalog does not show {@link SECRET} to. */
 const OUTSIDER = 'user:default/outsider';
@@ -70,6 +78,13 @@ const entities: Entity[] = [
   component('secret-service', {
     'pagerduty.com/integration-key': 'd4e5f6',
   }),
+  { ...component('shared-ui'), spec: { type: 'library', owner: 'team-a' } },
+  component('batch-mailer', {
+    'guardrails.dev/waive.runbook':
+      '2027-01-31: The runbook moves with the docs',
+    'guardrails.dev/waive.on-call': '2126-01-01: Nobody is ever paged',
+    'guardrails.dev/waive.no-such-check': '2027-01-01: A typo',
+  }),
 ];
 
 function userOf(options?: CatalogServiceRequestOptions) {
@@ -99,6 +114,14 @@ function createCatalog() {
           : items,
       };
     },
+    getEntities: async (req, options) => {
+      const { items } = await inner.getEntities(req, options);
+      return {
+        items: isOutsider(options as CatalogServiceRequestOptions)
+          ? items.filter(e => stringifyEntityRef(e) !== SECRET)
+          : items,
+      };
+    },
     streamEntities: (req, options) => inner.streamEntities(req, options),
   });
 }
@@ -119,20 +142,17 @@ describe('createRouter', () => {
           return { result: AuthorizeResult.DENY };
         }
         return user === OUTSIDER
-          ? {
-              result: AuthorizeResult.CONDITIONAL,
-              pluginId: 'catalog',
-              resourceType: 'catalog-entity',
-              conditions: {
-                rule: 'IS_ENTITY_OWNER',
-                resourceType: 'catalog-entity',
-                params: { claims: [OUTSIDER] },
-              },
-            }
+          ? createCatalogConditionalDecision(
+              catalogEntityReadPermission,
+              catalogConditions.isEntityOwner({ claims: [OUTSIDER] }),
+            )
           : { result: AuthorizeResult.ALLOW };
       }),
   });
   let app: express.Express;
+  let store: DatabaseScorecardsStore;
+  /** The catalog the router reads, to see what it asks. */
+  const routerCatalog = createCatalog();
   /** What the router and the runner take for the current time. */
   let now = NOW;
 
@@ -140,13 +160,13 @@ describe('createRouter', () => {
 
   beforeAll(async () => {
     const knex = await databases.init('SQLITE_3');
-    const store = await DatabaseScorecardsStore.create({
+    store = await DatabaseScorecardsStore.create({
       database: mockServices.database({ knex }),
     });
     const definitions = readScorecardDefinitions(mockServices.rootConfig());
     const clock = () => now;
     const runner = new EvaluationRunner({
-      engine: new ScorecardEngine(definitions),
+      engine: new ScorecardEngine(definitions, { waiverMaxDuration: 'P90D' }),
       store,
       catalog: createCatalog(),
       auth: mockServices.auth(),
@@ -155,7 +175,7 @@ describe('createRouter', () => {
     });
     const router = await createRouter({
       httpAuth: mockServices.httpAuth(),
-      catalog: createCatalog(),
+      catalog: routerCatalog,
       permissions,
       auditor,
       logger: mockServices.logger.mock(),
@@ -164,6 +184,7 @@ describe('createRouter', () => {
       rollups: new RollupService({ store, definitions }),
       definitions,
       waiverMaxDuration: Duration.fromISO('P90D'),
+      runTimeout: Duration.fromObject({ minutes: 5 }),
       clock,
     });
     app = express().use(router).use(mockErrorHandler());
@@ -357,10 +378,130 @@ describe('createRouter', () => {
         .delete(`/waivers/${waiverId}`)
         .set('Authorization', outsider);
       expect(revoke.status).toBe(404);
+      expect(revoke.body.error.message).toBe(`No active waiver ${waiverId}`);
       const stillThere = await request(app).get(`/waivers?entityRef=${SECRET}`);
       expect(stillThere.body.items.map((w: StoredWaiver) => w.id)).toEqual([
         waiverId,
       ]);
+    });
+
+    it('are left out of drill-down totals and pages, whatever the filters', async () => {
+      await evaluate(CHECKOUT);
+      await evaluate(LEGACY);
+      const page = (query: string, who?: string) => {
+        const req = request(app).get(`/entities?${query}`);
+        return (who ? req.set('Authorization', who) : req).then(r => r.body);
+      };
+      expect(await page('q=secret')).toMatchObject({ total: 1 });
+      expect(await page('q=secret', outsider)).toMatchObject({
+        total: 0,
+        items: [],
+      });
+      expect(
+        await page('failingCheck=security-scanning&q=secret', outsider),
+      ).toMatchObject({ total: 0 });
+
+      const mine = await page('sort=name&pageSize=500');
+      const theirs = await page('sort=name&pageSize=2', outsider);
+      expect(theirs.total).toBe(mine.total - 1);
+      // Pages come back full: what is hidden is left out before paging.
+      expect(theirs.items).toHaveLength(2);
+      const refs = [];
+      for (let p = 1; (p - 1) * 2 < theirs.total; p++) {
+        refs.push(
+          ...(await page(`sort=name&pageSize=2&page=${p}`, outsider)).items.map(
+            (i: { entityRef: string }) => i.entityRef,
+          ),
+        );
+      }
+      expect(refs).toEqual(
+        mine.items
+          .map((i: { entityRef: string }) => i.entityRef)
+          .filter((r: string) => r !== SECRET),
+      );
+    });
+
+    it('are not counted in their rollups and trends', async () => {
+      const get = (path: string, who?: string) => {
+        const req = request(app).get(path);
+        return (who ? req.set('Authorization', who) : req).then(r => {
+          expect(r.status).toBe(200);
+          return r.body;
+        });
+      };
+      for (const by of ['group', 'system', 'check']) {
+        const mine = await get(`/rollup?by=${by}`);
+        const theirs = await get(`/rollup?by=${by}`, outsider);
+        expect(theirs.summary.entities).toBe(mine.summary.entities - 1);
+      }
+      const sum = (body: { rows: { counts: Record<string, number> }[] }) =>
+        body.rows.reduce(
+          (n, row) => n + Object.values(row.counts).reduce((a, b) => a + b, 0),
+          0,
+        );
+      expect(sum(await get('/rollup?by=check', outsider))).toBe(
+        sum(await get('/rollup?by=check')) - 14,
+      );
+      const last = (body: { points: { entities: number }[] }) =>
+        body.points[body.points.length - 1].entities;
+      expect(last(await get('/trends', outsider))).toBe(
+        last(await get('/trends')) - 1,
+      );
+      const stranger = mockCredentials.user.header(STRANGER);
+      expect((await get('/rollup', stranger)).summary.entities).toBe(0);
+      expect(last(await get('/trends', stranger))).toBe(0);
+    });
+
+    it('ask the catalog once a minute per caller, and not at all when every read is allowed', async () => {
+      routerCatalog.getEntities.mockClear();
+      routerCatalog.getEntitiesByRefs.mockClear();
+      for (const path of [
+        '/rollup',
+        '/entities',
+        '/trends',
+        '/waivers',
+        '/runs',
+      ]) {
+        expect((await request(app).get(path)).status).toBe(200);
+      }
+      expect(routerCatalog.getEntities).not.toHaveBeenCalled();
+      expect(routerCatalog.getEntitiesByRefs).not.toHaveBeenCalled();
+
+      now = new Date(NOW.getTime() + 3_600_000);
+      for (const path of ['/rollup', '/entities', '/trends', '/waivers']) {
+        await request(app).get(path).set('Authorization', outsider);
+      }
+      expect(routerCatalog.getEntities).toHaveBeenCalledTimes(1);
+      now = new Date(NOW.getTime() + 3_600_000 + 61_000);
+      await request(app).get('/rollup').set('Authorization', outsider);
+      expect(routerCatalog.getEntities).toHaveBeenCalledTimes(2);
+    });
+
+    it('are not counted in the runs they see', async () => {
+      await store.finishRun(
+        (
+          await store.startRun({
+            trigger: 'schedule',
+            definitionsFingerprint: 'f',
+            now: NOW,
+          })
+        ).id,
+        { status: 'succeeded', entities: 7, changed: 1, removed: 0, now: NOW },
+      );
+      const mine = (await request(app).get('/runs?limit=1')).body.items[0];
+      expect(mine).toMatchObject({ status: 'succeeded', entities: 7 });
+      const [theirs] = (
+        await request(app).get('/runs?limit=1').set('Authorization', outsider)
+      ).body.items;
+      expect(theirs).toEqual({
+        id: mine.id,
+        trigger: 'schedule',
+        status: 'succeeded',
+        startedAt: mine.startedAt,
+        finishedAt: mine.finishedAt,
+        durationMs: mine.durationMs,
+        definitionsFingerprint: 'f',
+      });
     });
 
     it('are left out of the drill-down', async () => {
@@ -453,10 +594,67 @@ describe('createRouter', () => {
       );
     });
 
-    it('answers a level no scorecard has with no entities', async () => {
-      const res = await request(app).get('/entities?level=Platinum');
-      expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ total: 0, items: [] });
+    it.each([
+      [
+        '/entities?level=Platinum',
+        "level: unknown level 'Platinum' of scorecard 'production-readiness'; expected one of Bronze, Silver, Gold, none",
+      ],
+      ['/entities?minScore=', 'minScore: expected a number'],
+      ['/entities?maxScore=%20', 'maxScore: expected a number'],
+      ['/entities?minScore=0x10', 'minScore: expected a number'],
+      ['/entities?page=', 'page: expected a number'],
+      ['/entities?page=1000001', 'page: '],
+      ['/runs?limit=', 'limit: expected a number'],
+      [
+        '/entities?minScore=80&maxScore=20',
+        'minScore must not be greater than maxScore',
+      ],
+    ])(
+      'GET %s is 400, not a filter that matches nothing',
+      async (path, message) => {
+        expect(await badRequestMessage(request(app).get(path))).toContain(
+          message,
+        );
+      },
+    );
+
+    it('reads a + in a query as the + it was, not as a space', async () => {
+      await evaluate(CHECKOUT);
+      await evaluate(LEGACY);
+      const ascending = await request(app).get('/entities?sort=+score');
+      expect(ascending.status).toBe(200);
+      const scores = ascending.body.items.map(
+        (i: { score: number }) => i.score,
+      );
+      expect(scores).toEqual([...scores].sort((a, b) => a - b));
+      expect(scores.length).toBeGreaterThan(1);
+
+      const history = await request(app).get(
+        `/entity/history?entityRef=${CHECKOUT}&from=2026-11-01T00:00:00+01:00`,
+      );
+      expect(history.status).toBe(200);
+      expect(history.body.from).toBe('2026-10-31T23:00:00.000Z');
+    });
+
+    it.each(['/waivers', '/facts', '/entity/evaluate'])(
+      'calls a null body on POST %s what it is, not invalid JSON',
+      async path => {
+        const message = await badRequestMessage(
+          request(app)
+            .post(path)
+            .set('Content-Type', 'application/json')
+            .send('null'),
+        );
+        expect(message).toMatch(/^Invalid \w+: expected an object, got null$/);
+      },
+    );
+
+    it('still calls JSON that does not parse invalid', async () => {
+      const res = await request(app)
+        .post('/waivers')
+        .set('Content-Type', 'application/json')
+        .send('{"entityRef":');
+      expect(res.status).toBe(400);
     });
 
     it.each([
@@ -488,6 +686,12 @@ describe('createRouter', () => {
       value: { lastExperimentAt: at(-3) },
       ...overrides,
     });
+    /** `[[[…]]]`, `depth` arrays deep. */
+    const nested = (depth: number) => {
+      let value: unknown = 1;
+      for (let i = 0; i < depth; i++) value = [value];
+      return value;
+    };
 
     it.each([
       ['no facts', {}, 'facts: '],
@@ -542,6 +746,23 @@ describe('createRouter', () => {
         { facts: [fact({ freshFor: 'PT0S' })] },
         "facts.0.freshFor: 'PT0S' is not a positive",
       ],
+      [
+        'an entity ref longer than the store keeps',
+        {
+          facts: [fact({ entityRef: `component:default/${'x'.repeat(600)}` })],
+        },
+        'facts.0.entityRef: an entity ref has at most 512 characters',
+      ],
+      [
+        'a value nested 33 levels deep',
+        { facts: [fact({ value: nested(33) })] },
+        'facts.0.value: a fact value may be nested at most 32 levels deep',
+      ],
+      [
+        'a value larger than 32 KiB',
+        { facts: [fact({ value: 'x'.repeat(33 * 1024) })] },
+        'facts.0.value: a fact value may take at most 32768 bytes as JSON',
+      ],
     ])('rejects facts with %s', async (_what, body, message) => {
       expect(
         await badRequestMessage(request(app).post('/facts').send(body)),
@@ -549,9 +770,36 @@ describe('createRouter', () => {
       expect(auditor.createEvent).not.toHaveBeenCalled();
     });
 
+    it('rejects a fact value nested thousands of levels deep, without overflowing', async () => {
+      // As a client would send it: JSON.stringify itself overflows on such a value.
+      const body = `{"facts":[{"entityRef":"${CHECKOUT}","name":"deep","value":${'['.repeat(
+        5000,
+      )}1${']'.repeat(5000)}}]}`;
+      expect(
+        await badRequestMessage(
+          request(app)
+            .post('/facts')
+            .set('Content-Type', 'application/json')
+            .send(body),
+        ),
+      ).toBe(
+        'Invalid facts: facts.0.value: a fact value may be nested at most 32 levels deep',
+      );
+    });
+
     it.each([
       ['no reason', { reason: undefined }, 'reason: a waiver needs a reason'],
       ['a blank reason', { reason: '   ' }, 'reason: a waiver needs a reason'],
+      [
+        'a reason that is not text',
+        { reason: 42 },
+        'reason: a waiver needs a reason',
+      ],
+      [
+        'an over-long reason',
+        { reason: 'x'.repeat(2001) },
+        'reason: a waiver reason may be at most 2000 characters',
+      ],
       [
         'an expiry in the past',
         { expiresAt: at(-1) },
@@ -743,6 +991,152 @@ describe('createRouter', () => {
     });
   });
 
+  describe('runs', () => {
+    it('show a run that outlived its timeout as abandoned', async () => {
+      const run = await store.startRun({
+        trigger: 'schedule',
+        definitionsFingerprint: 'f',
+        now: new Date(NOW.getTime() - 4 * 60_000),
+      });
+      const status = async () =>
+        (await request(app).get('/runs')).body.items.find(
+          (r: { id: string }) => r.id === run.id,
+        );
+      expect(await status()).toMatchObject({ status: 'running' });
+      now = new Date(NOW.getTime() + 60_001);
+      expect(await status()).toMatchObject({
+        status: 'abandoned',
+        error:
+          'The run did not finish within its timeout of 5 minutes: the backend running it stopped',
+      });
+    });
+  });
+
+  describe('waivers that would do nothing', () => {
+    it('are refused for an entity no scorecard evaluates', async () => {
+      const message = await badRequestMessage(
+        request(app)
+          .post('/waivers')
+          .send(validWaiver({ entityRef: 'group:default/team-a' })),
+      );
+      expect(message).toBe(
+        'Invalid waiver: no scorecard evaluates group:default/team-a, so a waiver would change nothing',
+      );
+      expect(auditor.createEvent).not.toHaveBeenCalled();
+    });
+
+    it('are refused for a check that does not apply to the entity', async () => {
+      const message = await badRequestMessage(
+        request(app)
+          .post('/waivers')
+          .send(validWaiver({ entityRef: LIBRARY })),
+      );
+      expect(message).toContain(
+        `Invalid waiver: checkId: the check 'on-call' does not apply to ${LIBRARY}`,
+      );
+      expect(auditor.createEvent).not.toHaveBeenCalled();
+    });
+
+    it('are refused as a duplicate of an active waiver', async () => {
+      const first = await request(app)
+        .post('/waivers')
+        .send(validWaiver({ checkId: 'runbook' }));
+      expect(first.status).toBe(201);
+      auditor.createEvent.mockClear();
+
+      const again = await request(app)
+        .post('/waivers')
+        .send(validWaiver({ checkId: 'runbook', expiresAt: at(60) }));
+      expect(again.status).toBe(409);
+      expect(again.body.error.message).toBe(
+        `${LEGACY} already has an active waiver of 'runbook' until ${at(30)} (${
+          first.body.id
+        }); revoke it to grant another`,
+      );
+      expect(auditor.createEvent).not.toHaveBeenCalled();
+      await request(app).delete(`/waivers/${first.body.id}`).expect(204);
+    });
+
+    it('are refused where an annotation already waives the check', async () => {
+      await evaluate(BATCH);
+      const res = await request(app)
+        .post('/waivers')
+        .send(validWaiver({ entityRef: BATCH, checkId: 'runbook' }));
+      expect(res.status).toBe(409);
+      expect(res.body.error.message).toBe(
+        `The check 'runbook' of ${BATCH} is already waived until 2027-01-31 by the annotation guardrails.dev/waive.runbook`,
+      );
+    });
+  });
+
+  describe('annotation waivers', () => {
+    it('are listed beside API waivers, saying why one does not count', async () => {
+      await evaluate(BATCH);
+      const res = await request(app).get(`/waivers?entityRef=${BATCH}`);
+      expect(res.status).toBe(200);
+      expect(res.body.items).toEqual([
+        {
+          entityRef: BATCH,
+          checkId: 'on-call',
+          reason: 'Nobody is ever paged',
+          expiresAt: '2126-01-01T23:59:59.999Z',
+          grantedBy: 'group:default/team-a',
+          source: 'annotation',
+          annotation: 'guardrails.dev/waive.on-call',
+          problem:
+            'the waiver lasts until 2126-01-01, longer than a waiver may (90 days, so until 2027-02-24 at the latest)',
+        },
+        {
+          entityRef: BATCH,
+          checkId: 'runbook',
+          reason: 'The runbook moves with the docs',
+          expiresAt: '2027-01-31T23:59:59.999Z',
+          grantedBy: 'group:default/team-a',
+          source: 'annotation',
+          annotation: 'guardrails.dev/waive.runbook',
+        },
+      ]);
+      now = new Date(at(70));
+      const later = await request(app).get(`/waivers?entityRef=${BATCH}`);
+      expect(later.body.items.map((w: StoredWaiver) => w.checkId)).toEqual([
+        'on-call',
+      ]);
+      const all = await request(app).get(
+        `/waivers?entityRef=${BATCH}&active=false`,
+      );
+      expect(all.body.items).toHaveLength(2);
+    });
+
+    it('do not excuse a check for longer than API waivers may last', async () => {
+      const body = await evaluate(BATCH);
+      expect(checkOf(body, 'on-call')).toMatchObject({
+        status: 'fail',
+        waiver: {
+          applied: false,
+          problem: expect.stringContaining('2126-01-01'),
+        },
+      });
+      expect(checkOf(body, 'runbook').status).toBe('waived');
+      expect(body.scorecards[0].level).toBeNull();
+    });
+
+    it('that name no check are reported on the entity', async () => {
+      await evaluate(BATCH);
+      await evaluate(CHECKOUT);
+      const res = await request(app).get(`/entity?entityRef=${BATCH}`);
+      expect(res.body.waiverProblems).toEqual([
+        {
+          checkId: 'no-such-check',
+          annotation: 'guardrails.dev/waive.no-such-check',
+          problem:
+            "The waiver names the check 'no-such-check', which does not exist.",
+        },
+      ]);
+      const clean = await request(app).get(`/entity?entityRef=${CHECKOUT}`);
+      expect(clean.body.waiverProblems).toBeUndefined();
+    });
+  });
+
   describe('facts', () => {
     const chaos = {
       entityRef: CHECKOUT,
@@ -763,7 +1157,7 @@ describe('createRouter', () => {
       );
       expect(auditor.createEvent).not.toHaveBeenCalled();
       const read = await request(app).get(`/facts?entityRef=${LEGACY}`);
-      expect(read.body).toEqual({ facts: [] });
+      expect(read.body).toMatchObject({ facts: [], total: 0 });
     });
 
     it('are stored, read back and used by the next evaluation', async () => {
@@ -803,6 +1197,68 @@ describe('createRouter', () => {
       const practice = checkOf(after, 'chaos-practice');
       expect(practice.status).toBe('pass');
       expect(practice.explanation).toEqual(expect.any(String));
+    });
+
+    it('are kept for an entity the catalog has not processed yet', async () => {
+      const unknown = 'component:default/not-in-the-catalog-yet';
+      const res = await request(app)
+        .post('/facts')
+        .send({ facts: [{ ...chaos, entityRef: unknown }] });
+      expect(res.status).toBe(202);
+      const read = await request(app).get(`/facts?entityRef=${unknown}`);
+      expect(read.body.facts).toEqual([
+        expect.objectContaining({ entityRef: unknown, name: 'chaos' }),
+      ]);
+    });
+
+    it('are limited to 100 names per entity, the ones stored included', async () => {
+      const ref = 'component:default/chatty-service';
+      const named = (from: number, to: number) =>
+        Array.from({ length: to - from }, (_, i) => ({
+          entityRef: ref,
+          name: `metric${from + i}`,
+          value: i,
+        }));
+      expect(
+        (
+          await request(app)
+            .post('/facts')
+            .send({ facts: named(0, 60) })
+        ).status,
+      ).toBe(202);
+      // Replacing stored names adds none.
+      expect(
+        (
+          await request(app)
+            .post('/facts')
+            .send({ facts: named(20, 100) })
+        ).status,
+      ).toBe(202);
+      auditor.createEvent.mockClear();
+      const message = await badRequestMessage(
+        request(app)
+          .post('/facts')
+          .send({ facts: named(99, 102) }),
+      );
+      expect(message).toBe(
+        `Invalid facts: ${ref} would have more than 100 facts (each name is one fact)`,
+      );
+      expect(auditor.createEvent).not.toHaveBeenCalled();
+
+      const page = await request(app).get(
+        `/facts?entityRef=${ref}&pageSize=30&page=4`,
+      );
+      expect(page.status).toBe(200);
+      expect(page.body).toMatchObject({ total: 100, page: 4, pageSize: 30 });
+      expect(page.body.facts).toHaveLength(10);
+      const first = await request(app).get(`/facts?entityRef=${ref}`);
+      expect(first.body).toMatchObject({ total: 100, page: 1, pageSize: 50 });
+      expect(first.body.facts).toHaveLength(50);
+      expect(
+        await badRequestMessage(
+          request(app).get(`/facts?entityRef=${ref}&pageSize=101`),
+        ),
+      ).toContain('pageSize: ');
     });
 
     it('replace the previous value of the same name', async () => {

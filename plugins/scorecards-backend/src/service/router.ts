@@ -5,34 +5,44 @@ import {
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  AnnotationWaiver,
   DefinitionsResponse,
   EntitiesPageResponse,
   EntityHistoryResponse,
   EntityScorecardsResponse,
-  EntityScoreRow,
   ScorecardDefinitions,
   scorecardsFactWritePermission,
   scorecardsWaiverManagePermission,
+  RunsResponse,
   StoredWaiver,
+  WaiversResponse,
 } from '@guardrails/plugin-scorecards-common';
 import express from 'express';
 import Router from 'express-promise-router';
 import { DateTime, Duration } from 'luxon';
 import { z } from 'zod';
 import type { ScorecardsStore, StoredEntityResults } from '../database';
-import type { EvaluationRunner } from '../run/EvaluationRunner';
+import { MAX_WAIVER_REASON_LENGTH, WAIVER_ANNOTATION_PREFIX } from '../engine';
+import { withAbandoned, type EvaluationRunner } from '../run/EvaluationRunner';
+import { CatalogVisibility, isVisible } from './CatalogVisibility';
 import type { RollupService } from './RollupService';
 import { toCsv } from './csv';
 import { rulePaths } from '../definitions/rulePaths';
 import {
   durationSchema,
   entityRefSchema,
+  factValueSchema,
   parse,
+  queryNumber,
   scopeSchema,
   timestampSchema,
 } from './validation';
@@ -50,12 +60,19 @@ export interface RouterOptions {
   definitions: ScorecardDefinitions;
   /** The longest a waiver may last. */
   waiverMaxDuration: Duration;
+  /** The longest a run may take; one still running after it is shown as abandoned. */
+  runTimeout: Duration;
   /** The current time; injectable so tests control it. */
   clock?: () => Date;
 }
 
 const MAX_PAGE_SIZE = 500;
+/** The last page that may be asked for, so that offsets stay exact numbers. */
+const MAX_PAGE = 1_000_000;
 const MAX_FACTS_PER_REQUEST = 1000;
+/** The most facts (names) one entity may have, whether or not the catalog has it yet. */
+export const MAX_FACTS_PER_ENTITY = 100;
+const MAX_FACTS_PAGE_SIZE = 100;
 
 const sortFields = ['score', 'level', 'name', 'failing', 'since'] as const;
 
@@ -83,20 +100,15 @@ export async function createRouter(
   );
 
   const router = Router();
-  router.use(express.json({ limit: '2mb' }));
+  // Not strict: `null` or `"text"` is valid JSON, and the route says what it expected instead.
+  router.use(express.json({ limit: '2mb', strict: false }));
 
-  /**
-   * How the permission policy decides the caller's catalog reads: a policy that lets the caller
-   * read every entity (or denies every one) is answered here, without asking the catalog;
-   * conditional decisions are left to the catalog, which applies the conditions.
-   */
-  async function catalogReadDecision(credentials: BackstageCredentials) {
-    const [decision] = await permissions.authorizeConditional(
-      [{ permission: catalogEntityReadPermission }],
-      { credentials },
-    );
-    return decision.result;
-  }
+  const visibility = new CatalogVisibility({
+    permissions,
+    catalog,
+    kinds: () => rollups.kinds(),
+    clock: () => clock().getTime(),
+  });
 
   /**
    * Throws 404 unless the caller may read the entity in the catalog. Writes pass `mustExist`,
@@ -107,12 +119,13 @@ export async function createRouter(
     credentials: BackstageCredentials,
     { mustExist = false }: { mustExist?: boolean } = {},
   ) {
-    const decision = await catalogReadDecision(credentials);
-    if (decision === AuthorizeResult.ALLOW && !mustExist) {
+    // The policy settles it without the catalog unless its decision is conditional.
+    const { result } = await visibility.decision(credentials);
+    if (result === AuthorizeResult.ALLOW && !mustExist) {
       return;
     }
     const items =
-      decision === AuthorizeResult.DENY
+      result === AuthorizeResult.DENY
         ? []
         : (
             await catalog.getEntitiesByRefs(
@@ -123,40 +136,6 @@ export async function createRouter(
     if (!items[0]) {
       throw new NotFoundError(`No entity ${entityRef} in the catalog`);
     }
-  }
-
-  /** Which of these entities the caller may read in the catalog. */
-  async function visibleRefs(
-    entityRefs: string[],
-    credentials: BackstageCredentials,
-  ): Promise<(ref: string) => boolean> {
-    const decision = await catalogReadDecision(credentials);
-    if (decision !== AuthorizeResult.CONDITIONAL) {
-      return () => decision === AuthorizeResult.ALLOW;
-    }
-    const visible = new Set<string>();
-    const unique = [...new Set(entityRefs)];
-    for (let i = 0; i < unique.length; i += 1000) {
-      const chunk = unique.slice(i, i + 1000);
-      const { items } = await catalog.getEntitiesByRefs(
-        { entityRefs: chunk, fields: ['kind'] },
-        { credentials },
-      );
-      chunk.forEach((ref, j) => items[j] && visible.add(ref));
-    }
-    return ref => visible.has(ref);
-  }
-
-  /** The rows the caller may read in the catalog. */
-  async function visibleRows(
-    rows: EntityScoreRow[],
-    credentials: BackstageCredentials,
-  ) {
-    const isVisible = await visibleRefs(
-      rows.map(r => r.entityRef),
-      credentials,
-    );
-    return rows.filter(r => isVisible(r.entityRef));
   }
 
   async function authorize(
@@ -176,6 +155,29 @@ export async function createRouter(
     }
   }
 
+  /**
+   * Throws 400 unless every entity keeps at most {@link MAX_FACTS_PER_ENTITY} facts once these
+   * are stored; a name it already has replaces a fact rather than adding one.
+   */
+  async function assertFactsFit(
+    facts: Array<{ entityRef: string; name: string }>,
+  ) {
+    const incoming = new Map<string, Set<string>>();
+    for (const { entityRef, name } of facts) {
+      incoming.set(entityRef, (incoming.get(entityRef) ?? new Set()).add(name));
+    }
+    const stored = await store.getFactNames([...incoming.keys()]);
+    for (const [entityRef, names] of incoming) {
+      const count = new Set([...(stored.get(entityRef) ?? []), ...names]).size;
+      if (count > MAX_FACTS_PER_ENTITY) {
+        // Not how many: the caller may not be able to read the entity and what it has.
+        throw new InputError(
+          `Invalid facts: ${entityRef} would have more than ${MAX_FACTS_PER_ENTITY} facts (each name is one fact)`,
+        );
+      }
+    }
+  }
+
   function principalRef(credentials: BackstageCredentials): string {
     const p = credentials.principal as
       | { type: 'user'; userEntityRef: string }
@@ -190,6 +192,7 @@ export async function createRouter(
       status: 'evaluated',
       evaluatedAt: stored.evaluatedAt,
       updatedAt: stored.updatedAt,
+      ...(stored.waiverProblems && { waiverProblems: stored.waiverProblems }),
       scorecards: stored.scorecards.flatMap(result => {
         const scorecard = scorecardsById.get(result.scorecardId);
         if (!scorecard) return [];
@@ -221,6 +224,51 @@ export async function createRouter(
         ];
       }),
     };
+  }
+
+  /**
+   * Throws unless a new waiver of the check would change something: some scorecard evaluates the
+   * entity and includes the check, the check applies, and no waiver already excuses it.
+   */
+  async function assertWaiverUseful(
+    entityRef: string,
+    checkId: string,
+    credentials: BackstageCredentials,
+  ) {
+    const evaluation = await runner.previewEntity(entityRef, credentials);
+    if (evaluation.scorecards.length === 0) {
+      throw new InputError(
+        `Invalid waiver: no scorecard evaluates ${entityRef}, so a waiver would change nothing`,
+      );
+    }
+    const result = evaluation.checks.find(c => c.checkId === checkId);
+    if (!result) {
+      throw new InputError(
+        `Invalid waiver: checkId: no scorecard of ${entityRef} includes the check '${checkId}'`,
+      );
+    }
+    if (result.status === 'not-applicable') {
+      throw new InputError(
+        `Invalid waiver: checkId: the check '${checkId}' does not apply to ${entityRef}: ${result.explanation}`,
+      );
+    }
+    const [active] = (
+      await store.listWaivers({ entityRef, activeAt: clock() })
+    ).filter(w => w.checkId === checkId);
+    if (active) {
+      throw new ConflictError(
+        `${entityRef} already has an active waiver of '${checkId}' until ${active.expiresAt} (${active.id}); revoke it to grant another`,
+      );
+    }
+    const applied = result.waiver?.applied ? result.waiver.waiver : undefined;
+    if (applied?.source === 'annotation') {
+      throw new ConflictError(
+        `The check '${checkId}' of ${entityRef} is already waived until ${applied.expiresAt.slice(
+          0,
+          10,
+        )} by the annotation ${WAIVER_ANNOTATION_PREFIX}${checkId}`,
+      );
+    }
   }
 
   async function reevaluate(
@@ -334,13 +382,14 @@ export async function createRouter(
     scope: scopeSchema,
   });
   router.get('/rollup', async (req, res) => {
-    await httpAuth.credentials(req);
+    const credentials = await httpAuth.credentials(req);
     const query = parse(rollupQuery, req.query, 'query');
     res.json(
       await rollups.rollup({
         scorecardId: query.scorecard,
         by: query.by,
         scope: query.scope,
+        visible: await visibility.visible(credentials),
       }),
     );
   });
@@ -352,15 +401,16 @@ export async function createRouter(
     type: z.string().optional(),
     level: z.string().optional(),
     failingCheck: z.string().optional(),
-    minScore: z.coerce.number().min(0).max(100).optional(),
-    maxScore: z.coerce.number().min(0).max(100).optional(),
+    minScore: queryNumber(z.number().min(0).max(100)).optional(),
+    maxScore: queryNumber(z.number().min(0).max(100)).optional(),
     q: z.string().max(200).optional(),
     sort: z
       .string()
       .default('score')
       .transform((value, ctx) => {
+        // A `+` in a query string reads as a space: `sort=+score` arrives as ' score'.
         const order = value.startsWith('-') ? 'desc' : 'asc';
-        const field = value.replace(/^[-+]/, '');
+        const field = value.replace(/^[-+ ]/, '');
         if (!(sortFields as readonly string[]).includes(field)) {
           ctx.addIssue({
             code: 'custom',
@@ -375,19 +425,48 @@ export async function createRouter(
           order,
         } as const;
       }),
-    page: z.coerce.number().int().min(1).default(1),
-    pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
+    page: queryNumber(z.number().int().min(1).max(MAX_PAGE)).default(1),
+    pageSize: queryNumber(z.number().int().min(1).max(MAX_PAGE_SIZE)).default(
+      50,
+    ),
     format: z.enum(['json', 'csv']).default('json'),
   });
   router.get('/entities', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
     const query = parse(entitiesQuery, req.query, 'query');
-    rollups.scorecard(query.scorecard);
+    const scorecard = rollups.scorecard(query.scorecard);
+    const visible = await visibility.visible(credentials);
+    // A filter that can match nothing is a mistake to report, not an empty page.
+    const levels = [...scorecard.levels.map(l => l.name), 'none'];
+    if (query.level !== undefined && !levels.includes(query.level)) {
+      throw new InputError(
+        `Invalid query: level: unknown level '${query.level}' of scorecard '${
+          scorecard.id
+        }'; expected one of ${levels.join(', ')}`,
+      );
+    }
     if (query.failingCheck && !checksById.has(query.failingCheck)) {
       throw new NotFoundError(`No check '${query.failingCheck}'`);
     }
+    if (query.failingCheck && !scorecard.checks.includes(query.failingCheck)) {
+      throw new InputError(
+        `Invalid query: failingCheck: check '${query.failingCheck}' is not part of scorecard '${scorecard.id}'`,
+      );
+    }
+    if (
+      query.minScore !== undefined &&
+      query.maxScore !== undefined &&
+      query.minScore > query.maxScore
+    ) {
+      throw new InputError(
+        'Invalid query: minScore must not be greater than maxScore',
+      );
+    }
+    // What the caller may not read is filtered out before counting and paging: a total or a
+    // short page would otherwise tell that it exists.
     const filter = {
-      ...(await rollups.scopeFilter(query.scope)),
+      ...(await rollups.scopeFilter(query.scope, visible)),
+      ...(visible !== 'all' && { entityRefs: [...visible] }),
       scorecardId: query.scorecard,
       kind: query.kind,
       type: query.type,
@@ -400,11 +479,10 @@ export async function createRouter(
 
     if (query.format === 'csv') {
       const { rows } = await store.listScores(filter, { sort: query.sort });
-      const visible = await visibleRows(rows, credentials);
       res
         .type('text/csv')
         .attachment(`scorecards-${query.scorecard}.csv`)
-        .send(toCsv(visible));
+        .send(toCsv(rows));
       return;
     }
 
@@ -418,13 +496,13 @@ export async function createRouter(
       total,
       page: query.page,
       pageSize: query.pageSize,
-      items: await visibleRows(rows, credentials),
+      items: rows,
     };
     res.json(body);
   });
 
   router.get('/trends', async (req, res) => {
-    await httpAuth.credentials(req);
+    const credentials = await httpAuth.credentials(req);
     const now = clock();
     const query = parse(
       z.object({
@@ -450,6 +528,7 @@ export async function createRouter(
         from,
         to,
         interval: query.interval ?? Duration.fromObject({ weeks: 1 }),
+        visible: await visibility.visible(credentials),
       }),
     );
   });
@@ -469,7 +548,7 @@ export async function createRouter(
                   /^[a-zA-Z][a-zA-Z0-9_-]{0,62}$/,
                   'a fact name starts with a letter and holds letters, digits, _ and - (rules read it as facts.<name>)',
                 ),
-              value: z.json(),
+              value: factValueSchema,
               observedAt: timestampSchema
                 .refine(d => d.getTime() <= now.getTime() + 5 * 60_000, {
                   message: 'observedAt is in the future',
@@ -486,6 +565,7 @@ export async function createRouter(
       'facts',
     );
     await authorize(credentials, { permission: scorecardsFactWritePermission });
+    await assertFactsFit(body.facts);
     const event = await auditor.createEvent({
       eventId: 'fact-write',
       severityLevel: 'low',
@@ -517,16 +597,22 @@ export async function createRouter(
     res.status(202).json({ accepted: body.facts.length });
   });
 
+  const factsQuery = z.object({
+    entityRef: entityRefSchema,
+    page: queryNumber(z.number().int().min(1).max(MAX_PAGE)).default(1),
+    pageSize: queryNumber(
+      z.number().int().min(1).max(MAX_FACTS_PAGE_SIZE),
+    ).default(50),
+  });
   router.get('/facts', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
-    const { entityRef } = parse(
-      z.object({ entityRef: entityRefSchema }),
-      req.query,
-      'query',
-    );
+    const { entityRef, page, pageSize } = parse(factsQuery, req.query, 'query');
     await assertVisible(entityRef, credentials);
-    const facts = await store.getFacts([entityRef]);
-    res.json({ facts: facts.get(entityRef) ?? [] });
+    const { facts, total } = await store.listFacts(entityRef, {
+      offset: (page - 1) * pageSize,
+      limit: pageSize,
+    });
+    res.json({ facts, total, page, pageSize });
   });
 
   router.post('/waivers', async (req, res) => {
@@ -539,11 +625,15 @@ export async function createRouter(
         checkId: z.string().refine(id => checksById.has(id), {
           message: 'no such check',
         }),
+        // Every check names its own problem: the schema's message would stand for all of them.
         reason: z
           .string({ error: 'a waiver needs a reason' })
           .trim()
           .min(1, 'a waiver needs a reason')
-          .max(2000),
+          .max(
+            MAX_WAIVER_REASON_LENGTH,
+            `a waiver reason may be at most ${MAX_WAIVER_REASON_LENGTH} characters`,
+          ),
         expiresAt: timestampSchema
           .refine(d => d.getTime() > now.getTime(), {
             message: 'expiresAt must be in the future',
@@ -560,6 +650,7 @@ export async function createRouter(
       permission: scorecardsWaiverManagePermission,
       resourceRef: input.entityRef,
     });
+    await assertWaiverUseful(input.entityRef, input.checkId, credentials);
     const event = await auditor.createEvent({
       eventId: 'waiver-create',
       severityLevel: 'medium',
@@ -604,15 +695,37 @@ export async function createRouter(
     if (query.entityRef) {
       await assertVisible(query.entityRef, credentials);
     }
-    const waivers = await store.listWaivers({
-      entityRef: query.entityRef,
-      activeAt: query.active === 'true' ? clock() : undefined,
-    });
-    const isVisible = await visibleRefs(
-      waivers.map(w => w.entityRef),
-      credentials,
-    );
-    res.json({ items: waivers.filter(w => isVisible(w.entityRef)) });
+    const activeAt = query.active === 'true' ? clock() : undefined;
+    const [waivers, results] = await Promise.all([
+      store.listWaivers({ entityRef: query.entityRef, activeAt }),
+      store.listResultWaivers({ entityRef: query.entityRef }),
+    ]);
+    const items: WaiversResponse['items'] = [
+      ...waivers,
+      ...results.flatMap(({ checkId, outcome }): AnnotationWaiver[] => {
+        const waiver = outcome.waiver;
+        if (
+          waiver?.source !== 'annotation' ||
+          (activeAt && Date.parse(waiver.expiresAt) <= activeAt.getTime())
+        ) {
+          return [];
+        }
+        return [
+          {
+            ...waiver,
+            source: 'annotation',
+            annotation: `${WAIVER_ANNOTATION_PREFIX}${checkId}`,
+            ...(!outcome.applied &&
+              outcome.problem && { problem: outcome.problem }),
+          },
+        ];
+      }),
+    ];
+    const visible = await visibility.visible(credentials);
+    const body: WaiversResponse = {
+      items: items.filter(w => isVisible(visible, w.entityRef)),
+    };
+    res.json(body);
   });
 
   router.delete('/waivers/:id', async (req, res) => {
@@ -631,7 +744,13 @@ export async function createRouter(
     ) {
       throw new NotFoundError(`No active waiver ${id}`);
     }
-    await assertVisible(waiver.entityRef, credentials);
+    // A waiver on an entity the caller may not read is no waiver of theirs: the answer must not
+    // name the entity.
+    await assertVisible(waiver.entityRef, credentials).catch(error => {
+      throw error instanceof NotFoundError
+        ? new NotFoundError(`No active waiver ${id}`)
+        : error;
+    });
     await authorize(credentials, {
       permission: scorecardsWaiverManagePermission,
       resourceRef: waiver.entityRef,
@@ -658,12 +777,29 @@ export async function createRouter(
   });
 
   const runsQuery = z.object({
-    limit: z.coerce.number().int().min(1).max(100).default(20),
+    limit: queryNumber(z.number().int().min(1).max(100)).default(20),
   });
   router.get('/runs', async (req, res) => {
-    await httpAuth.credentials(req);
+    const credentials = await httpAuth.credentials(req);
     const { limit } = parse(runsQuery, req.query, 'query');
-    res.json({ items: await store.listRuns(limit) });
+    const now = clock();
+    const [runs, { result }] = await Promise.all([
+      store.listRuns(limit),
+      visibility.decision(credentials),
+    ]);
+    const body: RunsResponse = {
+      items: runs.map(run => {
+        const shown = withAbandoned(run, now, options.runTimeout);
+        if (result === AuthorizeResult.ALLOW) {
+          return shown;
+        }
+        // How many entities a run evaluated counts those the caller may not read too; its
+        // error may name one.
+        const { entities, changed, removed, error, ...times } = shown;
+        return times;
+      }),
+    };
+    res.json(body);
   });
 
   return router;

@@ -1,11 +1,22 @@
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
+import type { JsonValue } from '@guardrails/plugin-scorecards-common';
 import { DateTime, Duration } from 'luxon';
 import { z } from 'zod';
 import type { Scope } from './RollupService';
 
+/** The longest entity ref the store keeps; the catalog's own limits give far shorter ones. */
+const MAX_REF_LENGTH = 512;
+
 /** A full entity ref, `kind:namespace/name` or `kind:name`, normalised to lower case. */
 export const entityRefSchema = z.string().transform((value, ctx) => {
+  if (value.length > MAX_REF_LENGTH) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `an entity ref has at most ${MAX_REF_LENGTH} characters`,
+    });
+    return z.NEVER;
+  }
   try {
     return stringifyEntityRef(parseEntityRef(value));
   } catch {
@@ -49,9 +60,13 @@ export const durationSchema = z.string().transform((value, ctx) => {
   return duration;
 });
 
-/** An ISO-8601 date or date-time. */
+/**
+ * An ISO-8601 date or date-time. In a query string a `+` reads as a space, so a space before a
+ * trailing offset (`…T00:00:00 01:00`) is the `+` it was.
+ */
 export const timestampSchema = z
   .string()
+  .transform(value => value.replace(/ (\d\d(?::?\d\d)?)$/, '+$1'))
   // Date.parse alone also takes locale formats such as 01/12/2027, which read as 12 January.
   .refine(
     value =>
@@ -61,6 +76,61 @@ export const timestampSchema = z
     },
   )
   .transform(value => new Date(value));
+
+const DECIMAL = /^[-+]?(?:\d+\.?\d*|\.\d+)$/;
+
+/**
+ * A number in a query string, as decimal text: unlike `z.coerce.number()`, an empty value or
+ * `0x10` is an error rather than 0 or 16.
+ */
+export function queryNumber<T extends z.ZodType<number, number>>(number: T) {
+  return z
+    .string()
+    .trim()
+    .regex(DECIMAL, 'expected a number')
+    .transform(Number)
+    .pipe(number);
+}
+
+/** The deepest a fact value may nest lists and objects. */
+export const MAX_FACT_DEPTH = 32;
+/** The most bytes a fact value may take as JSON. */
+export const MAX_FACT_BYTES = 32 * 1024;
+
+/** What is wrong with a fact value, if anything. */
+function factValueProblem(value: unknown): string | undefined {
+  if (value === undefined) {
+    return 'a fact needs a value';
+  }
+  // Without recursion: a value nested thousands of levels deep must be refused, not overflow
+  // the stack.
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [next, depth] = stack.pop()!;
+    if (typeof next === 'object' && next !== null) {
+      if (depth >= MAX_FACT_DEPTH) {
+        return `a fact value may be nested at most ${MAX_FACT_DEPTH} levels deep`;
+      }
+      for (const child of Object.values(next)) {
+        stack.push([child, depth + 1]);
+      }
+    }
+  }
+  if (Buffer.byteLength(JSON.stringify(value)) > MAX_FACT_BYTES) {
+    return `a fact value may take at most ${MAX_FACT_BYTES} bytes as JSON`;
+  }
+  return undefined;
+}
+
+/** A fact value: any JSON (request bodies hold nothing else), within the limits above. */
+export const factValueSchema = z.unknown().transform((value, ctx) => {
+  const problem = factValueProblem(value);
+  if (problem) {
+    ctx.addIssue({ code: 'custom', message: problem });
+    return z.NEVER;
+  }
+  return value as JsonValue;
+});
 
 /** A scope: `all`, or a group, system or domain ref. */
 export const scopeSchema = z
@@ -95,6 +165,15 @@ export function parse<T extends z.ZodType>(
   input: unknown,
   what: string,
 ): z.output<T> {
+  if (
+    schema instanceof z.ZodObject &&
+    (typeof input !== 'object' || input === null || Array.isArray(input))
+  ) {
+    let got = input === null ? 'null' : `a ${typeof input}`;
+    if (Array.isArray(input)) got = 'an array';
+    if (input === undefined) got = 'nothing';
+    throw new InputError(`Invalid ${what}: expected an object, got ${got}`);
+  }
   const result = schema.safeParse(input);
   if (!result.success) {
     const problems = result.error.issues.map(issue => {

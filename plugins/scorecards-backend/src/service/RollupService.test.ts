@@ -1,0 +1,447 @@
+import {
+  mockServices,
+  TestDatabaseId,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import {
+  CHECK_STATUSES,
+  type CheckStatus,
+  type GroupRollupNode,
+  type RollupResponse,
+  type ScorecardDefinitions,
+} from '@guardrails/plugin-scorecards-common';
+import { Duration } from 'luxon';
+import {
+  DatabaseScorecardsStore,
+  EntityEvaluationRecord,
+  EntityInfo,
+} from '../database';
+import { ORG_STATE_KEY } from '../run/EvaluationRunner';
+import { RollupService } from './RollupService';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+
+const DAY = 86_400_000;
+const T0 = new Date('2026-11-02T12:00:00.000Z');
+const day = (n: number) => new Date(T0.getTime() + n * DAY);
+
+const definitions: ScorecardDefinitions = {
+  checks: ['owner', 'docs'].map(id => ({
+    id,
+    title: id,
+    description: id,
+    category: 'ownership',
+    severity: 'high',
+    rule: { [`metadata.annotations.${id}`]: { $notBlank: true } },
+  })),
+  scorecards: [
+    {
+      id: 'card',
+      title: 'Card',
+      description: 'Card',
+      checks: ['owner', 'docs'],
+      levels: [{ name: 'Bronze', checks: ['owner'] }],
+    },
+  ],
+};
+
+const counts = () =>
+  Object.fromEntries(CHECK_STATUSES.map(status => [status, 0])) as Record<
+    CheckStatus,
+    number
+  >;
+
+/** One entity's standing on the scorecard, as a run would hand it to the store. */
+function standing(
+  entityRef: string,
+  options: {
+    score: number;
+    failing?: string[];
+    info?: Partial<EntityInfo>;
+    /** The fingerprint of the scorecard's definitions it was evaluated with. */
+    definitions?: string;
+  },
+): EntityEvaluationRecord {
+  const failing = options.failing ?? [];
+  return {
+    info: { entityRef, kind: 'component', ...options.info },
+    evaluation: {
+      entityRef,
+      checks: ['owner', 'docs'].map(checkId => ({
+        checkId,
+        status: failing.includes(checkId) ? 'fail' : 'pass',
+        explanation: checkId,
+        enforced: true,
+      })),
+      scorecards: [
+        {
+          scorecardId: 'card',
+          level: failing.includes('owner') ? null : 'Bronze',
+          levelIndex: failing.includes('owner') ? -1 : 0,
+          score: options.score,
+          counts: counts(),
+        },
+      ],
+    },
+    scorecardChecks: { card: ['owner', 'docs'] },
+    scorecardFingerprints: { card: options.definitions ?? 'v1' },
+  };
+}
+
+describe.each(databases.eachSupportedId())(
+  'RollupService on %s',
+  (databaseId: TestDatabaseId) => {
+    let store: DatabaseScorecardsStore;
+    let rollups: RollupService;
+
+    beforeEach(async () => {
+      const knex = await databases.init(databaseId);
+      store = await DatabaseScorecardsStore.create({
+        database: mockServices.database({ knex }),
+      });
+      rollups = new RollupService({ store, definitions });
+      await store.setState(ORG_STATE_KEY, {
+        groups: [{ ref: 'group:default/team', title: 'Team' }],
+        systems: [{ ref: 'system:default/shop', title: 'Shop' }],
+        domains: [{ ref: 'domain:default/sales', title: 'Sales' }],
+      });
+    });
+
+    const rollup = (by: RollupResponse['by']) =>
+      rollups.rollup({ scorecardId: 'card', by, scope: { type: 'all' } });
+    const trends = (interval = 'P1D') =>
+      rollups.trends({
+        scorecardId: 'card',
+        scope: { type: 'all' },
+        from: day(0),
+        to: day(4),
+        interval: Duration.fromISO(interval),
+      });
+
+    describe('for a caller who may read only some entities', () => {
+      const ref = (name: string) => `component:default/${name}`;
+      beforeEach(async () => {
+        await store.setState(ORG_STATE_KEY, {
+          groups: [
+            { ref: 'group:default/org', title: 'Org' },
+            {
+              ref: 'group:default/open',
+              title: 'Open',
+              parentRef: 'group:default/org',
+            },
+            {
+              ref: 'group:default/hidden',
+              title: 'Hidden',
+              parentRef: 'group:default/org',
+            },
+            {
+              ref: 'group:default/sub',
+              title: 'Sub',
+              parentRef: 'group:default/hidden',
+            },
+          ],
+          systems: [
+            { ref: 'system:default/shop', title: 'Shop' },
+            { ref: 'system:default/vault', title: 'Vault' },
+          ],
+          domains: [],
+        });
+        const owned = (
+          name: string,
+          ownerRef: string,
+          systemRef: string,
+          score = 50,
+        ) =>
+          standing(ref(name), {
+            score,
+            info: { ownerRef, ownerExists: true, systemRef },
+          });
+        await store.writeEvaluations(
+          [
+            owned('open-app', 'group:default/open', 'system:default/shop'),
+            owned(
+              'hidden-team-app',
+              'group:default/hidden',
+              'system:default/vault',
+            ),
+            owned('sub-app', 'group:default/sub', 'system:default/shop'),
+            owned('secret-app', 'group:default/open', 'system:default/shop'),
+          ],
+          day(-1),
+        );
+        // The secret app improves; the others do not move.
+        await store.writeEvaluations(
+          [
+            owned(
+              'secret-app',
+              'group:default/open',
+              'system:default/shop',
+              90,
+            ),
+          ],
+          day(2),
+        );
+      });
+      const visible = new Set([
+        'group:default/org',
+        'group:default/open',
+        'group:default/sub',
+        'system:default/shop',
+        ref('open-app'),
+        ref('hidden-team-app'),
+        ref('sub-app'),
+      ]);
+
+      it('counts only their entities, and names only the groups they may read', async () => {
+        const body = (await rollups.rollup({
+          scorecardId: 'card',
+          by: 'group',
+          scope: { type: 'all' },
+          visible,
+        })) as Extract<RollupResponse, { by: 'group' }>;
+
+        expect(body.summary.entities).toBe(3);
+        const brief = (node: GroupRollupNode): unknown => [
+          node.ref,
+          node.entities,
+          node.ownEntities,
+          node.children.map(brief),
+        ];
+        // The hidden group is left out; its entity counts in the group above it.
+        expect(body.groups.map(brief)).toEqual([
+          [
+            'group:default/org',
+            3,
+            0,
+            [
+              ['group:default/open', 1, 1, []],
+              ['group:default/sub', 1, 1, []],
+            ],
+          ],
+        ]);
+        await expect(
+          rollups.rollup({
+            scorecardId: 'card',
+            by: 'group',
+            scope: { type: 'group', ref: 'group:default/hidden' },
+            visible,
+          }),
+        ).rejects.toThrow('No group group:default/hidden in the catalog');
+      });
+
+      it('names only the Systems they may read, and counts only their checks', async () => {
+        const bySystem = (await rollups.rollup({
+          scorecardId: 'card',
+          by: 'system',
+          scope: { type: 'all' },
+          visible,
+        })) as Extract<RollupResponse, { by: 'system' | 'domain' }>;
+        expect(bySystem.rows.map(r => [r.ref, r.entities])).toEqual([
+          ['system:default/shop', 2],
+        ]);
+        expect(bySystem.summary.entities).toBe(3);
+
+        const byCheck = (await rollups.rollup({
+          scorecardId: 'card',
+          by: 'check',
+          scope: { type: 'all' },
+          visible,
+        })) as Extract<RollupResponse, { by: 'check' }>;
+        expect(byCheck.rows.map(r => [r.checkId, r.counts.pass])).toEqual([
+          ['docs', 3],
+          ['owner', 3],
+        ]);
+      });
+
+      it('leaves the others out of trends and movers', async () => {
+        const all = await trends();
+        expect(all.improved.map(m => m.entityRef)).toEqual([ref('secret-app')]);
+        const theirs = await rollups.trends({
+          scorecardId: 'card',
+          scope: { type: 'all' },
+          from: day(0),
+          to: day(4),
+          interval: Duration.fromISO('P1D'),
+          visible,
+        });
+        expect(theirs.improved).toEqual([]);
+        expect(theirs.points.map(p => p.entities)).toEqual([3, 3, 3, 3, 3]);
+        expect(theirs.points.map(p => p.averageScore)).toEqual([
+          50, 50, 50, 50, 50,
+        ]);
+      });
+    });
+
+    it('tells entities owned by a person apart from those whose owner is missing', async () => {
+      const owned = (ref: string, ownerRef?: string, ownerExists?: boolean) =>
+        standing(`component:default/${ref}`, {
+          score: 50,
+          info: { ownerRef, ownerExists },
+        });
+      await store.writeEvaluations(
+        [
+          owned('by-team', 'group:default/team', true),
+          owned('by-jane', 'user:default/jane', true),
+          owned('by-a-leaver', 'user:default/gone', false),
+          owned('by-a-typo', 'group:default/taem', false),
+          owned('by-nobody'),
+        ],
+        T0,
+      );
+
+      const body = (await rollup('group')) as Extract<
+        RollupResponse,
+        { by: 'group' }
+      >;
+
+      expect(body.summary.entities).toBe(5);
+      expect(body.groups.map(g => [g.ref, g.entities])).toEqual([
+        ['group:default/team', 1],
+      ]);
+      expect(body.ownedByUsers.entities).toBe(1);
+      expect(body.unowned.entities).toBe(3);
+    });
+
+    it('counts entities without a System or Domain in a summary of their own', async () => {
+      await store.writeEvaluations(
+        [
+          standing('component:default/in-shop', {
+            score: 80,
+            info: {
+              systemRef: 'system:default/shop',
+              domainRef: 'domain:default/sales',
+            },
+          }),
+          standing('component:default/loose', { score: 40 }),
+          standing('component:default/loose-too', { score: 60 }),
+        ],
+        T0,
+      );
+
+      for (const by of ['system', 'domain'] as const) {
+        const body = (await rollup(by)) as Extract<
+          RollupResponse,
+          { by: 'system' | 'domain' }
+        >;
+        expect(body.rows).toEqual([
+          expect.objectContaining({ entities: 1, averageScore: 80 }),
+        ]);
+        expect(body.unassigned).toMatchObject({
+          entities: 2,
+          averageScore: 50,
+        });
+      }
+    });
+
+    it('counts the failing entities at every point of a trend', async () => {
+      await store.writeEvaluations(
+        [
+          standing('component:default/a', { score: 50, failing: ['docs'] }),
+          standing('component:default/b', { score: 100 }),
+        ],
+        day(1),
+      );
+      await store.writeEvaluations(
+        [standing('component:default/a', { score: 100 })],
+        day(3),
+      );
+
+      const { points } = await trends();
+
+      expect(points.map(p => [p.entities, p.failing])).toEqual([
+        [0, 0],
+        [2, 1],
+        [2, 1],
+        [2, 0],
+        [2, 0],
+      ]);
+    });
+
+    it('does not count an entity that appeared in the window as improved', async () => {
+      await store.writeEvaluations(
+        [standing('component:default/a', { score: 40 })],
+        day(0),
+      );
+      await store.writeEvaluations(
+        [
+          standing('component:default/a', { score: 70 }),
+          standing('component:default/new', { score: 90 }),
+        ],
+        day(2),
+      );
+
+      const { improved, regressed } = await trends();
+
+      expect(improved).toEqual([
+        {
+          entityRef: 'component:default/a',
+          fromScore: 40,
+          toScore: 70,
+          fromLevel: 'Bronze',
+          toLevel: 'Bronze',
+          change: 30,
+        },
+      ]);
+      expect(regressed).toEqual([]);
+    });
+
+    it('marks a change of definitions and counts it as nobody’s regression', async () => {
+      const refs = ['component:default/a', 'component:default/b'];
+      await store.writeEvaluations(
+        refs.map(ref => standing(ref, { score: 100 })),
+        day(0),
+      );
+      // A check is added and both fail it: the definitions moved their scores.
+      await store.writeEvaluations(
+        refs.map(ref =>
+          standing(ref, { score: 80, failing: ['docs'], definitions: 'v2' }),
+        ),
+        day(1),
+      );
+      // Then b regresses on its own.
+      await store.writeEvaluations(
+        [
+          standing('component:default/b', {
+            score: 60,
+            failing: ['docs', 'owner'],
+            definitions: 'v2',
+          }),
+        ],
+        day(2),
+      );
+
+      const { points, improved, regressed } = await trends();
+
+      expect(points.map(p => p.definitionsChanged ?? false)).toEqual([
+        false,
+        true,
+        false,
+        false,
+        false,
+      ]);
+      expect(improved).toEqual([]);
+      expect(regressed).toEqual([
+        expect.objectContaining({
+          entityRef: 'component:default/b',
+          fromScore: 100,
+          toScore: 60,
+          change: -20,
+        }),
+      ]);
+      const history = await store.getHistory('component:default/a', {
+        from: day(-1),
+        to: day(5),
+      });
+      expect(history).toContainEqual(
+        expect.objectContaining({
+          type: 'scorecard',
+          score: 80,
+          failing: 1,
+          definitionsChanged: true,
+        }),
+      );
+    });
+  },
+);
