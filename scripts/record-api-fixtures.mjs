@@ -27,20 +27,9 @@ const ENTITIES = {
   library: 'component:default/design-system',
 };
 
-const backend = await startExampleBackend({
-  port: 7117,
-  config: {
-    scorecards: {
-      schedule: {
-        frequency: { hours: 24 },
-        timeout: { minutes: 5 },
-        initialDelay: { hours: 24 },
-      },
-    },
-  },
-});
-
+/** Records one answer of a backend in `<name>.json`. */
 async function record(
+  backend,
   name,
   { method = 'GET', path, query, body, token = backend.token },
 ) {
@@ -68,46 +57,86 @@ async function record(
   return recording.response;
 }
 
-try {
-  mkdirSync(out, { recursive: true });
-  for (const file of readdirSync(out)) {
-    rmSync(join(out, file));
-  }
-
-  await record('entity-not-evaluated', {
-    path: '/entity',
-    query: { entityRef: ENTITIES.exemplary },
+/** Entity answers, from a backend that has evaluated nothing until asked. */
+async function recordEntities() {
+  const backend = await startExampleBackend({
+    port: 7117,
+    config: {
+      scorecards: {
+        schedule: {
+          frequency: { hours: 24 },
+          timeout: { minutes: 5 },
+          initialDelay: { hours: 24 },
+        },
+      },
+    },
   });
-  for (const [name, entityRef] of Object.entries(ENTITIES)) {
-    await record(`evaluate-${name}`, {
-      method: 'POST',
-      path: '/entity/evaluate',
-      body: { entityRef },
+  try {
+    await record(backend, 'entity-not-evaluated', {
+      path: '/entity',
+      query: { entityRef: ENTITIES.exemplary },
     });
-    await record(`entity-${name}`, { path: '/entity', query: { entityRef } });
+    for (const [name, entityRef] of Object.entries(ENTITIES)) {
+      await record(backend, `evaluate-${name}`, {
+        method: 'POST',
+        path: '/entity/evaluate',
+        body: { entityRef },
+      });
+      await record(backend, `entity-${name}`, {
+        path: '/entity',
+        query: { entityRef },
+      });
+    }
+    await record(backend, 'history-exemplary', {
+      path: '/entity/history',
+      query: { entityRef: ENTITIES.exemplary },
+    });
+    await record(backend, 'entity-not-applicable', {
+      path: '/entity',
+      query: { entityRef: 'system:default/payments-core' },
+    });
+    await record(backend, 'entity-not-found', {
+      path: '/entity',
+      query: { entityRef: 'component:default/no-such-service' },
+    });
+    await record(backend, 'entity-bad-request', {
+      path: '/entity',
+      query: { entityRef: 'checkout-api' },
+    });
+    await record(backend, 'entity-unauthenticated', {
+      path: '/entity',
+      query: { entityRef: ENTITIES.exemplary },
+      token: null,
+    });
+    await record(backend, 'definitions', { path: '/definitions' });
+  } finally {
+    await backend.stop();
   }
-  await record('history-exemplary', {
-    path: '/entity/history',
-    query: { entityRef: ENTITIES.exemplary },
-  });
-  await record('entity-not-applicable', {
-    path: '/entity',
-    query: { entityRef: 'system:default/payments-core' },
-  });
-  await record('entity-not-found', {
-    path: '/entity',
-    query: { entityRef: 'component:default/no-such-service' },
-  });
-  await record('entity-bad-request', {
-    path: '/entity',
-    query: { entityRef: 'checkout-api' },
-  });
-  await record('entity-unauthenticated', {
-    path: '/entity',
-    query: { entityRef: ENTITIES.exemplary },
-    token: null,
-  });
-  await record('definitions', { path: '/definitions' });
-} finally {
-  await backend.stop();
 }
+
+/** Rollups, drill-downs and trends, from a backend that has evaluated the whole catalog. */
+async function recordRollups() {
+  const backend = await startExampleBackend({ port: 7117, waitForRun: true });
+  try {
+    for (const [name, scope] of Object.entries({
+      department: 'group:default/commerce',
+      team: 'group:default/team-checkout',
+      system: 'system:default/payments-core',
+      domain: 'domain:default/payments',
+    })) {
+      await record(backend, `rollup-checks-${name}`, {
+        path: '/rollup',
+        query: { by: 'check', scope },
+      });
+    }
+  } finally {
+    await backend.stop();
+  }
+}
+
+mkdirSync(out, { recursive: true });
+for (const file of readdirSync(out)) {
+  rmSync(join(out, file));
+}
+await recordEntities();
+await recordRollups();

@@ -393,6 +393,7 @@ describe('scorecardsPlugin', () => {
       expect(res.status).toBe(200);
       const body = res.body as Extract<RollupResponse, { by: 'group' }>;
       expect(body.scorecardId).toBe(SCORECARD);
+      expect(body.title).toBe('Production readiness');
       expect(body.summary).toMatchObject({
         entities: 4,
         levels: { Gold: 1, Bronze: 1, Silver: 0, none: 2 },

@@ -336,6 +336,8 @@ export interface CategoryRollupRow {
  */
 export type RollupResponse = {
   scorecardId: string;
+  /** The scorecard's title. */
+  title: string;
   levels: string[];
   summary: RollupSummary;
 } & (

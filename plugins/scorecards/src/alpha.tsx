@@ -61,6 +61,33 @@ export const scorecardEntityCard = EntityCardBlueprint.makeWithOverrides({
 });
 
 /**
+ * The rollup card on Group, System and Domain pages: how what they own or contain stands.
+ * Config: `scorecard`, `title`, and the blueprint's own `filter` and `type`.
+ *
+ * @alpha
+ */
+export const scorecardRollupEntityCard = EntityCardBlueprint.makeWithOverrides({
+  name: 'rollup',
+  configSchema: {
+    scorecard: z.string().optional(),
+    title: z.string().optional(),
+  },
+  factory(originalFactory, { config }) {
+    return originalFactory({
+      type: 'info',
+      filter: { kind: { $in: ['group', 'system', 'domain'] } },
+      loader: () =>
+        import('./components/EntityScorecardRollupCard').then(m => (
+          <m.EntityScorecardRollupCard
+            scorecard={config.scorecard}
+            title={config.title}
+          />
+        )),
+    });
+  },
+});
+
+/**
  * The "Scorecard" tab of an entity page, at `scorecard`. Config: `scorecard` (the id of the one
  * scorecard to show), and the blueprint's own `path`, `title`, `group` and `filter`.
  *
@@ -93,5 +120,10 @@ export const scorecardEntityContent = EntityContentBlueprint.makeWithOverrides({
 export default createFrontendPlugin({
   pluginId: 'scorecards',
   info: { packageJson: () => import('../package.json') },
-  extensions: [scorecardsApi, scorecardEntityCard, scorecardEntityContent],
+  extensions: [
+    scorecardsApi,
+    scorecardEntityCard,
+    scorecardEntityContent,
+    scorecardRollupEntityCard,
+  ],
 });

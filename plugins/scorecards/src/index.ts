@@ -10,10 +10,12 @@ export {
   scorecardsPlugin,
   EntityScorecardCard,
   EntityScorecardContent,
+  EntityScorecardRollupCard,
 } from './plugin';
 export { isScorecardAvailable } from './isScorecardAvailable';
 export { scorecardsApiRef, ScorecardsClient } from './api';
-export type { ScorecardsApi } from './api';
+export type { RollupRequest, ScorecardsApi } from './api';
 export type { EntityScorecardCardProps } from './components/EntityScorecardCard';
 export type { EntityScorecardContentProps } from './components/EntityScorecardContent';
+export type { EntityScorecardRollupCardProps } from './components/EntityScorecardRollupCard';
 export { scorecardsTranslationRef } from './translation';

@@ -8,6 +8,7 @@ import {
 import { scorecardsApiRef, ScorecardsClient } from './api';
 import type { EntityScorecardCardProps } from './components/EntityScorecardCard';
 import type { EntityScorecardContentProps } from './components/EntityScorecardContent';
+import type { EntityScorecardRollupCardProps } from './components/EntityScorecardRollupCard';
 
 /**
  * The scorecards plugin for the legacy frontend system.
@@ -60,6 +61,25 @@ export const EntityScorecardContent: (
       lazy: () =>
         import('./components/EntityScorecardContent').then(
           m => m.EntityScorecardContent,
+        ),
+    },
+  }),
+);
+
+/**
+ * The rollup card for Group, System and Domain pages (legacy frontend system).
+ *
+ * @public
+ */
+export const EntityScorecardRollupCard: (
+  props: EntityScorecardRollupCardProps,
+) => JSX.Element = scorecardsPlugin.provide(
+  createComponentExtension({
+    name: 'EntityScorecardRollupCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityScorecardRollupCard').then(
+          m => m.EntityScorecardRollupCard,
         ),
     },
   }),

@@ -72,6 +72,26 @@ export const scorecardsTranslationRef = createTranslationRef({
       moreInScorecard_other: '{{count}} more in the scorecard',
       allPassing: 'Every enforced check passes.',
     },
+    rollupCard: {
+      scopeGroup: 'Everything this group and the groups below it own.',
+      scopeSystem: 'Everything that is part of this system.',
+      scopeDomain:
+        'Everything in this domain, directly or through its systems.',
+      entities_one: 'entity scored',
+      entities_other: 'entities scored',
+      averageScore: 'average score',
+      failing_one: 'entity failing a check',
+      failing_other: 'entities failing a check',
+      failingMost: 'Failing most',
+      checkFailing_one: '{{check}}: {{count}} entity',
+      checkFailing_other: '{{check}}: {{count}} entities',
+      nothingFailing: 'No enforced check fails anywhere here.',
+      openRollup: 'Open the rollup',
+      errorTitle: 'Could not load the rollup',
+      emptyTitle: 'Nothing here has a scorecard yet',
+      emptyDescription:
+        'No entity this covers has been evaluated: it owns or contains nothing a scorecard applies to, or the first evaluation is still to come.',
+    },
     time: {
       evaluated: 'Evaluated {{time}}',
       changed: 'last changed {{time}}',

@@ -89,6 +89,7 @@ export class RollupService {
     );
     const base = {
       scorecardId: scorecard.id,
+      title: scorecard.title,
       levels,
       summary: summarize(rows, levels),
     };

@@ -22,6 +22,10 @@ import evaluateLibrary from './recorded/evaluate-library.json';
 import evaluateMalformed from './recorded/evaluate-malformed.json';
 import evaluateWaived from './recorded/evaluate-waived.json';
 import historyExemplary from './recorded/history-exemplary.json';
+import rollupChecksDepartment from './recorded/rollup-checks-department.json';
+import rollupChecksDomain from './recorded/rollup-checks-domain.json';
+import rollupChecksSystem from './recorded/rollup-checks-system.json';
+import rollupChecksTeam from './recorded/rollup-checks-team.json';
 
 /**
  * One answer of the real backend on the example catalog, as `scripts/record-fixtures.mjs`
@@ -58,6 +62,10 @@ export const recordings = {
   evaluateMalformed,
   evaluateWaived,
   historyExemplary,
+  rollupChecksDepartment,
+  rollupChecksDomain,
+  rollupChecksSystem,
+  rollupChecksTeam,
 } satisfies Record<string, Recording>;
 
 /** The recorded body of an answer, typed as the API's response. */

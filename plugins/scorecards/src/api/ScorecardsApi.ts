@@ -3,7 +3,22 @@ import type {
   DefinitionsResponse,
   EntityHistoryResponse,
   EntityScorecardsResponse,
+  RollupResponse,
 } from '@guardrails/plugin-scorecards-common';
+
+/**
+ * What {@link ScorecardsApi.getRollup} aggregates and over which entities.
+ *
+ * @public
+ */
+export interface RollupRequest {
+  /** The dimension: the group tree, Systems, Domains, checks or categories. */
+  by: RollupResponse['by'];
+  /** `all` (the default), or a group, System or Domain ref. */
+  scope?: string;
+  /** The scorecard's id; by default the first one. */
+  scorecard?: string;
+}
 
 /**
  * Reads scorecards from the Guardrails Scorecards backend.
@@ -25,6 +40,9 @@ export interface ScorecardsApi {
 
   /** Every check and scorecard the backend evaluates. */
   getDefinitions(): Promise<DefinitionsResponse>;
+
+  /** One scorecard aggregated along one dimension, over the entities of a scope. */
+  getRollup(request: RollupRequest): Promise<RollupResponse>;
 }
 
 /**

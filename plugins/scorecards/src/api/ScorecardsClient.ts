@@ -4,8 +4,9 @@ import type {
   DefinitionsResponse,
   EntityHistoryResponse,
   EntityScorecardsResponse,
+  RollupResponse,
 } from '@guardrails/plugin-scorecards-common';
-import type { ScorecardsApi } from './ScorecardsApi';
+import type { RollupRequest, ScorecardsApi } from './ScorecardsApi';
 
 /**
  * The {@link ScorecardsApi} over the backend's REST API, `/api/scorecards`.
@@ -46,6 +47,16 @@ export class ScorecardsClient implements ScorecardsApi {
 
   async getDefinitions(): Promise<DefinitionsResponse> {
     return this.#request('GET', '/definitions', {});
+  }
+
+  async getRollup(request: RollupRequest): Promise<RollupResponse> {
+    return this.#request('GET', '/rollup', {
+      query: {
+        by: request.by,
+        scope: request.scope,
+        scorecard: request.scorecard,
+      },
+    });
   }
 
   async #request<T>(

@@ -1,3 +1,3 @@
 export { scorecardsApiRef } from './ScorecardsApi';
-export type { ScorecardsApi } from './ScorecardsApi';
+export type { RollupRequest, ScorecardsApi } from './ScorecardsApi';
 export { ScorecardsClient } from './ScorecardsClient';

@@ -1,0 +1,2 @@
+export { EntityScorecardRollupCard } from './EntityScorecardRollupCard';
+export type { EntityScorecardRollupCardProps } from './EntityScorecardRollupCard';
