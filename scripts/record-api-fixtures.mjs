@@ -42,9 +42,10 @@ async function record(
     },
     body: body && JSON.stringify(body),
   });
-  const answer = await res.json();
+  const csv = res.headers.get('content-type')?.startsWith('text/csv');
+  const answer = csv ? await res.text() : await res.json();
   // Stack traces name the machine's paths and say nothing a client reads.
-  delete answer.error?.stack;
+  if (!csv) delete answer.error?.stack;
   const recording = {
     request: { method, path, ...(query && { query }), ...(body && { body }) },
     response: { status: res.status, body: answer },
@@ -129,6 +130,50 @@ async function recordRollups() {
         query: { by: 'check', scope },
       });
     }
+    // What the org rollup page asks for on its first render, and after a few clicks.
+    for (const by of ['group', 'check']) {
+      await record(backend, `rollup-${by}s-all`, {
+        path: '/rollup',
+        query: { by, scope: 'all' },
+      });
+    }
+    await record(backend, 'rollup-groups-department', {
+      path: '/rollup',
+      query: { by: 'group', scope: 'group:default/commerce' },
+    });
+    for (const by of ['group', 'system', 'domain']) {
+      await record(backend, `rollup-${by}s-options`, {
+        path: '/rollup',
+        query: { by },
+      });
+    }
+    const page = { scope: 'all', sort: 'score', page: '1', pageSize: '25' };
+    await record(backend, 'entities-all', { path: '/entities', query: page });
+    await record(backend, 'entities-all-page-2', {
+      path: '/entities',
+      query: { ...page, page: '2' },
+    });
+    await record(backend, 'entities-failing-runbook', {
+      path: '/entities',
+      query: { ...page, failingCheck: 'runbook' },
+    });
+    await record(backend, 'entities-no-match', {
+      path: '/entities',
+      query: { ...page, q: 'no-such-entity' },
+    });
+    await record(backend, 'entities-csv-failing-runbook', {
+      path: '/entities',
+      query: {
+        scope: 'all',
+        sort: 'score',
+        failingCheck: 'runbook',
+        format: 'csv',
+      },
+    });
+    await record(backend, 'trends-all', {
+      path: '/trends',
+      query: { scope: 'all', interval: 'P1D' },
+    });
   } finally {
     await backend.stop();
   }

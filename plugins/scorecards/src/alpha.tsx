@@ -1,6 +1,8 @@
+import { convertLegacyRouteRef } from '@backstage/core-compat-api';
 import {
   ApiBlueprint,
   createFrontendPlugin,
+  PageBlueprint,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
@@ -10,7 +12,9 @@ import {
 } from '@backstage/plugin-catalog-react/alpha';
 import type { FilterPredicate } from '@backstage/filter-predicates';
 import { z } from 'zod/v4';
+import AssessmentIcon from '@material-ui/icons/Assessment';
 import { scorecardsApiRef, ScorecardsClient } from './api';
+import { rootRouteRef } from './routes';
 import { scorecardsTranslationRef } from './translation';
 
 /** The kinds the built-in "Production readiness" scorecard applies to. */
@@ -112,16 +116,38 @@ export const scorecardEntityContent = EntityContentBlueprint.makeWithOverrides({
 });
 
 /**
- * The scorecards plugin for the new frontend system: the API, the entity card and the
- * entity content.
+ * The org rollup page at `/scorecards`, with its item in the app's navigation. Config: the
+ * blueprint's own `path` and `title`.
+ *
+ * @alpha
+ */
+export const scorecardsPage = PageBlueprint.make({
+  params: {
+    path: '/scorecards',
+    title: 'Scorecards',
+    icon: <AssessmentIcon />,
+    routeRef: convertLegacyRouteRef(rootRouteRef),
+    noHeader: true,
+    loader: () =>
+      import('./components/ScorecardsPage').then(m => <m.ScorecardsPage />),
+  },
+});
+
+/**
+ * The scorecards plugin for the new frontend system: the API, the org rollup page, the entity
+ * cards and the entity content.
  *
  * @alpha
  */
 export default createFrontendPlugin({
   pluginId: 'scorecards',
   info: { packageJson: () => import('../package.json') },
+  routes: {
+    root: convertLegacyRouteRef(rootRouteRef),
+  },
   extensions: [
     scorecardsApi,
+    scorecardsPage,
     scorecardEntityCard,
     scorecardEntityContent,
     scorecardRollupEntityCard,

@@ -2,13 +2,16 @@ import {
   createApiFactory,
   createComponentExtension,
   createPlugin,
+  createRoutableExtension,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { scorecardsApiRef, ScorecardsClient } from './api';
+import { rootRouteRef } from './routes';
 import type { EntityScorecardCardProps } from './components/EntityScorecardCard';
 import type { EntityScorecardContentProps } from './components/EntityScorecardContent';
 import type { EntityScorecardRollupCardProps } from './components/EntityScorecardRollupCard';
+import type { ScorecardsPageProps } from './components/ScorecardsPage';
 
 /**
  * The scorecards plugin for the legacy frontend system.
@@ -25,7 +28,26 @@ export const scorecardsPlugin = createPlugin({
         new ScorecardsClient({ discoveryApi, fetchApi }),
     }),
   ],
+  routes: {
+    root: rootRouteRef,
+  },
 });
+
+/**
+ * The org rollup page (legacy frontend system), for a route such as
+ * `<Route path="/scorecards" element={<ScorecardsPage />} />`.
+ *
+ * @public
+ */
+export const ScorecardsPage: (props: ScorecardsPageProps) => JSX.Element =
+  scorecardsPlugin.provide(
+    createRoutableExtension({
+      name: 'ScorecardsPage',
+      component: () =>
+        import('./components/ScorecardsPage').then(m => m.ScorecardsPage),
+      mountPoint: rootRouteRef,
+    }),
+  );
 
 /**
  * The summary card for an entity's overview tab (legacy frontend system).

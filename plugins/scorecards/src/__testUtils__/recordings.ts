@@ -26,6 +26,18 @@ import rollupChecksDepartment from './recorded/rollup-checks-department.json';
 import rollupChecksDomain from './recorded/rollup-checks-domain.json';
 import rollupChecksSystem from './recorded/rollup-checks-system.json';
 import rollupChecksTeam from './recorded/rollup-checks-team.json';
+import rollupGroupsAll from './recorded/rollup-groups-all.json';
+import rollupChecksAll from './recorded/rollup-checks-all.json';
+import rollupGroupsDepartment from './recorded/rollup-groups-department.json';
+import rollupGroupsOptions from './recorded/rollup-groups-options.json';
+import rollupSystemsOptions from './recorded/rollup-systems-options.json';
+import rollupDomainsOptions from './recorded/rollup-domains-options.json';
+import entitiesAll from './recorded/entities-all.json';
+import entitiesAllPage2 from './recorded/entities-all-page-2.json';
+import entitiesFailingRunbook from './recorded/entities-failing-runbook.json';
+import entitiesNoMatch from './recorded/entities-no-match.json';
+import entitiesCsvFailingRunbook from './recorded/entities-csv-failing-runbook.json';
+import trendsAll from './recorded/trends-all.json';
 
 /**
  * One answer of the real backend on the example catalog, as `scripts/record-fixtures.mjs`
@@ -66,6 +78,18 @@ export const recordings = {
   rollupChecksDomain,
   rollupChecksSystem,
   rollupChecksTeam,
+  rollupGroupsAll,
+  rollupChecksAll,
+  rollupGroupsDepartment,
+  rollupGroupsOptions,
+  rollupSystemsOptions,
+  rollupDomainsOptions,
+  entitiesAll,
+  entitiesAllPage2,
+  entitiesFailingRunbook,
+  entitiesNoMatch,
+  entitiesCsvFailingRunbook,
+  trendsAll,
 } satisfies Record<string, Recording>;
 
 /** The recorded body of an answer, typed as the API's response. */
@@ -87,7 +111,7 @@ export const TEST_BASE_URL = 'http://localhost:7007/api/scorecards';
 function sameQuery(recorded: Record<string, string> | undefined, url: URL) {
   const expected = new URLSearchParams(recorded ?? {});
   const actual = new URLSearchParams(url.search);
-  // A history request names its own window; the recording answers any window.
+  // A history or trend request names its own window; the recording answers any window.
   actual.delete('from');
   actual.delete('to');
   expected.sort();
@@ -128,7 +152,14 @@ export function recordedHandlers(chosen: Recording[], baseUrl = TEST_BASE_URL) {
             { status: 500 },
           );
         }
-        return HttpResponse.json(match.response.body as any, {
+        const answer = match.response.body;
+        if (typeof answer === 'string') {
+          return new HttpResponse(answer, {
+            status: match.response.status,
+            headers: { 'Content-Type': 'text/csv; charset=utf-8' },
+          });
+        }
+        return HttpResponse.json(answer as any, {
           status: match.response.status,
         });
       }),

@@ -2,8 +2,10 @@ import { createApiRef } from '@backstage/core-plugin-api';
 import type {
   DefinitionsResponse,
   EntityHistoryResponse,
+  EntitiesPageResponse,
   EntityScorecardsResponse,
   RollupResponse,
+  TrendsResponse,
 } from '@guardrails/plugin-scorecards-common';
 
 /**
@@ -18,6 +20,46 @@ export interface RollupRequest {
   scope?: string;
   /** The scorecard's id; by default the first one. */
   scorecard?: string;
+}
+
+/**
+ * Which entities {@link ScorecardsApi.getEntities} lists, in which order, and which page.
+ *
+ * @public
+ */
+export interface EntitiesRequest {
+  /** The scorecard's id; by default the first one. */
+  scorecard?: string;
+  /** `all` (the default), or a group, System or Domain ref. */
+  scope?: string;
+  kind?: string;
+  /** `spec.type`, e.g. `service`. */
+  type?: string;
+  /** A level's name, or `none` for entities without a level. */
+  level?: string;
+  /** Only entities where this check is `fail` or `error`. */
+  failingCheck?: string;
+  /** Text search in the entity's name and title. */
+  q?: string;
+  /** `score`, `level`, `name`, `failing` or `since`, with a leading `-` for descending. */
+  sort?: string;
+  /** From 1. */
+  page?: number;
+  pageSize?: number;
+}
+
+/**
+ * Which scope and window {@link ScorecardsApi.getTrends} reads.
+ *
+ * @public
+ */
+export interface TrendsRequest {
+  scorecard?: string;
+  scope?: string;
+  from?: Date;
+  to?: Date;
+  /** The step between points, as an ISO-8601 duration such as `P1D` or `P1W`. */
+  interval?: string;
 }
 
 /**
@@ -43,6 +85,17 @@ export interface ScorecardsApi {
 
   /** One scorecard aggregated along one dimension, over the entities of a scope. */
   getRollup(request: RollupRequest): Promise<RollupResponse>;
+
+  /** One page of the drill-down: entities of a scope with their standing. */
+  getEntities(request: EntitiesRequest): Promise<EntitiesPageResponse>;
+
+  /** Every entity the drill-down's filters select (no paging), as CSV. */
+  getEntitiesCsv(
+    request: Omit<EntitiesRequest, 'page' | 'pageSize'>,
+  ): Promise<string>;
+
+  /** A scope's standing over time, and the entities that moved most. */
+  getTrends(request: TrendsRequest): Promise<TrendsResponse>;
 }
 
 /**

@@ -110,4 +110,50 @@ describe('ScorecardsClient, against answers recorded from the backend', () => {
       'production-readiness',
     );
   });
+
+  it('pages through the drill-down, filters it, and exports the filtered set as CSV', async () => {
+    const client = clientAnswering(
+      recordings.entitiesAll,
+      recordings.entitiesAllPage2,
+      recordings.entitiesFailingRunbook,
+      recordings.entitiesCsvFailingRunbook,
+    );
+    const query = { scope: 'all', sort: 'score', pageSize: 25 };
+    const first = await client.getEntities({ ...query, page: 1 });
+    const second = await client.getEntities({ ...query, page: 2 });
+    expect(first.items).toHaveLength(25);
+    expect(first.total).toBe(first.items.length + second.items.length);
+    const seen = [...first.items, ...second.items].map(i => i.entityRef);
+    expect(new Set(seen).size).toBe(first.total);
+
+    const failing = await client.getEntities({
+      ...query,
+      page: 1,
+      failingCheck: 'runbook',
+    });
+    expect(failing.items.every(i => i.failing.includes('runbook'))).toBe(true);
+    const csv = await client.getEntitiesCsv({
+      scope: 'all',
+      sort: 'score',
+      failingCheck: 'runbook',
+    });
+    const [header, ...rows] = csv.trim().split(/\r?\n/);
+    expect(header.split(',')[0]).toBe('entityRef');
+    expect(rows.map(r => r.split(',')[0])).toEqual(
+      failing.items.map(i => i.entityRef),
+    );
+  });
+
+  it("reads a scope's trend over a window", async () => {
+    const client = clientAnswering(recordings.trendsAll);
+    const trends = await client.getTrends({
+      scope: 'all',
+      interval: 'P1D',
+      from: new Date('2026-09-01T00:00:00Z'),
+      to: new Date('2026-12-01T00:00:00Z'),
+    });
+    expect(trends.scope).toBe('all');
+    expect(trends.points.length).toBeGreaterThan(1);
+    expect(trends.points[trends.points.length - 1].entities).toBeGreaterThan(0);
+  });
 });

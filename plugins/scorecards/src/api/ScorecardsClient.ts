@@ -3,10 +3,32 @@ import { ResponseError } from '@backstage/errors';
 import type {
   DefinitionsResponse,
   EntityHistoryResponse,
+  EntitiesPageResponse,
   EntityScorecardsResponse,
   RollupResponse,
+  TrendsResponse,
 } from '@guardrails/plugin-scorecards-common';
-import type { RollupRequest, ScorecardsApi } from './ScorecardsApi';
+import type {
+  EntitiesRequest,
+  RollupRequest,
+  ScorecardsApi,
+  TrendsRequest,
+} from './ScorecardsApi';
+
+function entitiesQuery(request: EntitiesRequest) {
+  return {
+    scorecard: request.scorecard,
+    scope: request.scope,
+    kind: request.kind,
+    type: request.type,
+    level: request.level,
+    failingCheck: request.failingCheck,
+    q: request.q,
+    sort: request.sort,
+    page: request.page?.toString(),
+    pageSize: request.pageSize?.toString(),
+  };
+}
 
 /**
  * The {@link ScorecardsApi} over the backend's REST API, `/api/scorecards`.
@@ -59,6 +81,33 @@ export class ScorecardsClient implements ScorecardsApi {
     });
   }
 
+  async getEntities(request: EntitiesRequest): Promise<EntitiesPageResponse> {
+    return this.#request('GET', '/entities', {
+      query: entitiesQuery(request),
+    });
+  }
+
+  async getEntitiesCsv(
+    request: Omit<EntitiesRequest, 'page' | 'pageSize'>,
+  ): Promise<string> {
+    const response = await this.#fetch('GET', '/entities', {
+      query: { ...entitiesQuery(request), format: 'csv' },
+    });
+    return response.text();
+  }
+
+  async getTrends(request: TrendsRequest): Promise<TrendsResponse> {
+    return this.#request('GET', '/trends', {
+      query: {
+        scorecard: request.scorecard,
+        scope: request.scope,
+        from: request.from?.toISOString(),
+        to: request.to?.toISOString(),
+        interval: request.interval,
+      },
+    });
+  }
+
   async #request<T>(
     method: 'GET' | 'POST',
     path: string,
@@ -67,6 +116,18 @@ export class ScorecardsClient implements ScorecardsApi {
       body?: unknown;
     },
   ): Promise<T> {
+    const response = await this.#fetch(method, path, options);
+    return (await response.json()) as T;
+  }
+
+  async #fetch(
+    method: 'GET' | 'POST',
+    path: string,
+    options: {
+      query?: Record<string, string | undefined>;
+      body?: unknown;
+    },
+  ): Promise<Response> {
     const baseUrl = await this.#discoveryApi.getBaseUrl('scorecards');
     const query = new URLSearchParams();
     for (const [key, value] of Object.entries(options.query ?? {})) {
@@ -85,6 +146,6 @@ export class ScorecardsClient implements ScorecardsApi {
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }
-    return (await response.json()) as T;
+    return response;
   }
 }

@@ -1,3 +1,8 @@
 export { scorecardsApiRef } from './ScorecardsApi';
-export type { RollupRequest, ScorecardsApi } from './ScorecardsApi';
+export type {
+  EntitiesRequest,
+  RollupRequest,
+  ScorecardsApi,
+  TrendsRequest,
+} from './ScorecardsApi';
 export { ScorecardsClient } from './ScorecardsClient';

@@ -38,7 +38,7 @@ export function LevelDistribution(props: {
   levels: string[];
   /** Entities per level name; `none` counts those without a level. */
   counts: Record<string, number>;
-  /** Hide the legend where the counts are written beside the bar already. */
+  /** For a table cell: the legend names only the levels that some entity has. */
   compact?: boolean;
 }) {
   const { levels, counts, compact } = props;
@@ -74,9 +74,10 @@ export function LevelDistribution(props: {
               />
             ))}
       </div>
-      {!compact && (
-        <ul className={classes.legend} aria-hidden>
-          {segments.map(s => (
+      <ul className={classes.legend} aria-hidden>
+        {segments
+          .filter(s => !compact || s.count > 0)
+          .map(s => (
             <li key={s.name}>
               <Typography variant="caption">
                 <span
@@ -87,8 +88,7 @@ export function LevelDistribution(props: {
               </Typography>
             </li>
           ))}
-        </ul>
-      )}
+      </ul>
     </div>
   );
 }

@@ -1,0 +1,210 @@
+import { expect, test, type Page, type Response } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { saveScreenshot, seriousViolations, signIn } from './scorecard';
+
+interface GroupNode {
+  ref: string;
+  title: string;
+  entities: number;
+  ownEntities: number;
+  averageScore: number | null;
+  failing: number;
+  children: GroupNode[];
+}
+
+const content = (page: Page) => page.locator('.scorecards-ScorecardsPage');
+const treeRow = (page: Page, ref: string) =>
+  content(page)
+    .getByRole('table', { name: 'Groups' })
+    .locator(`tr[data-ref="${ref}"]`);
+const entityRows = (page: Page) =>
+  content(page).getByRole('table', { name: 'Entities' }).locator('tbody tr');
+
+/** The answer the page's own request got from the backend. */
+function answer(page: Page, path: string, has: Record<string, string> = {}) {
+  return page.waitForResponse((response: Response) => {
+    const url = new URL(response.url());
+    return (
+      url.pathname === `/api/scorecards${path}` &&
+      Object.entries(has).every(([k, v]) => url.searchParams.get(k) === v)
+    );
+  });
+}
+
+async function expectNode(page: Page, node: GroupNode) {
+  const cells = treeRow(page, node.ref).locator('td');
+  await expect(cells.nth(0)).toHaveText(String(node.entities));
+  await expect(cells.nth(1)).toHaveText(String(node.ownEntities));
+  await expect(cells.nth(2)).toHaveText(String(node.averageScore ?? '–'));
+  await expect(cells.nth(4)).toHaveText(String(node.failing));
+}
+
+test.beforeEach(async ({ page }) => {
+  await signIn(page);
+});
+
+test("the org rollup page shows the example org's departments and teams with the backend's numbers", async ({
+  page,
+}) => {
+  const tree = answer(page, '/rollup', { by: 'group', scope: 'all' });
+  await page
+    .getByRole('navigation')
+    .getByRole('link', { name: 'Scorecards', exact: true })
+    .click();
+  const body = await (await tree).json();
+  const [org] = body.groups as GroupNode[];
+  await expect(content(page).getByText('The whole organisation')).toBeVisible();
+  await expect(
+    content(page).getByText('entities scored').locator('xpath=..'),
+  ).toContainText(String(body.summary.entities));
+  for (const department of org.children) {
+    await expectNode(page, department);
+  }
+  const commerce = org.children.find(d => d.ref === 'group:default/commerce')!;
+  const area = commerce.children[0];
+  await expect(treeRow(page, area.ref)).toHaveCount(0);
+  await content(page)
+    .getByRole('button', { name: 'Show the groups in Commerce' })
+    .click();
+  for (const child of commerce.children) {
+    await expectNode(page, child);
+  }
+  await content(page)
+    .getByRole('button', { name: `Show the groups in ${area.title}` })
+    .click();
+  for (const team of area.children) {
+    await expectNode(page, team);
+  }
+  await saveScreenshot(page, 'rollup-page');
+  expect(await seriousViolations(page, '.scorecards-ScorecardsPage')).toEqual(
+    [],
+  );
+});
+
+test('a failing check drills down to exactly the services failing it, and the CSV holds exactly the filtered rows', async ({
+  page,
+}) => {
+  const checks = answer(page, '/rollup', { by: 'check', scope: 'all' });
+  await page.goto('/scorecards');
+  const runbook = (await (await checks).json()).rows.find(
+    (r: { checkId: string }) => r.checkId === 'runbook',
+  );
+  const drill = answer(page, '/entities', { failingCheck: 'runbook' });
+  await content(page)
+    .getByRole('button', {
+      name: `Show failing Runbook linked: ${runbook.failing} entities`,
+    })
+    .click();
+  const page1 = await (await drill).json();
+  expect(page1.total).toBe(runbook.failing);
+  await expect(entityRows(page)).toHaveCount(page1.items.length);
+  const shown = await entityRows(page).evaluateAll(rows =>
+    rows.map(r => r.getAttribute('data-ref')),
+  );
+  expect(shown).toEqual(
+    page1.items.map((i: { entityRef: string }) => i.entityRef),
+  );
+  for (const item of page1.items) {
+    expect(item.failing).toContain('runbook');
+  }
+  await expect(page).toHaveURL(/check=runbook/);
+
+  const download = page.waitForEvent('download');
+  await content(page).getByRole('button', { name: 'Export CSV' }).click();
+  const file = await (await download).path();
+  const [header, ...lines] = readFileSync(file, 'utf8').trim().split(/\r?\n/);
+  expect(header.split(',')[0]).toBe('entityRef');
+  expect(lines.map(l => l.split(',')[0])).toEqual(shown);
+});
+
+test('a copied URL restores the same view in a fresh page', async ({
+  page,
+  browser,
+}) => {
+  await page.goto('/scorecards');
+  await content(page)
+    .getByRole('button', { name: 'Scope to Commerce' })
+    .click();
+  await expect(content(page).getByText('Scope:')).toBeVisible();
+  await content(page)
+    .getByRole('button', { name: /^Show the groups in / })
+    .first()
+    .click();
+  await content(page)
+    .getByRole('button', { name: /^Level (Any|Bronze|Silver|Gold)/ })
+    .click();
+  await page.getByRole('option', { name: 'Bronze' }).click();
+  await content(page)
+    .getByRole('table', { name: 'Entities' })
+    .getByRole('button', { name: 'Entity' })
+    .click();
+  await expect(page).toHaveURL(/sort=name/);
+  await expect(entityRows(page).first()).toBeVisible();
+  const url = page.url();
+  const view = async (p: Page) => ({
+    heading: await content(p).locator('h2').first().innerText(),
+    tree: await content(p)
+      .getByRole('table', { name: 'Groups' })
+      .locator('tbody tr')
+      .evaluateAll(rows => rows.map(r => r.textContent)),
+    entities: await entityRows(p).evaluateAll(rows =>
+      rows.map(r => r.getAttribute('data-ref')),
+    ),
+  });
+  const before = await view(page);
+  expect(before.entities.length).toBeGreaterThan(0);
+
+  const fresh = await (await browser.newContext()).newPage();
+  await signIn(fresh);
+  await fresh.goto(url);
+  await expect(entityRows(fresh)).toHaveCount(before.entities.length);
+  await expect(
+    content(fresh).getByRole('table', { name: 'Groups' }).locator('tbody tr'),
+  ).toHaveCount(before.tree.length);
+  expect(await view(fresh)).toEqual(before);
+  await fresh.context().close();
+
+  await page.goBack();
+  await expect(page).not.toHaveURL(/sort=name/);
+});
+
+test("a team's and a department's pages show their rollup cards, the department's counting its teams' entities", async ({
+  page,
+}) => {
+  const tree = answer(page, '/rollup', { by: 'group', scope: 'all' });
+  await page.goto('/scorecards');
+  const [org] = (await (await tree).json()).groups as GroupNode[];
+  const commerce = org.children.find(d => d.ref === 'group:default/commerce')!;
+  const all = (n: GroupNode): GroupNode[] => [n, ...n.children.flatMap(all)];
+  const team = all(commerce).find(
+    n => n.ref === 'group:default/team-checkout',
+  )!;
+
+  for (const [name, node] of [
+    ['commerce', commerce],
+    ['team-checkout', team],
+  ] as const) {
+    await page.goto(`/catalog/default/group/${name}`);
+    const card = page.locator('.scorecards-EntityScorecardRollupCard');
+    await expect(card.getByText('entities scored')).toBeVisible();
+    await expect(
+      card.getByText('entities scored').locator('xpath=..'),
+    ).toContainText(String(node.entities));
+    await expect(
+      card.getByText('average score').locator('xpath=..'),
+    ).toContainText(String(node.averageScore));
+    await saveScreenshot(page, `rollup-card-${name}`, card);
+    expect(
+      await seriousViolations(page, '.scorecards-EntityScorecardRollupCard'),
+    ).toEqual([]);
+  }
+  expect(commerce.entities).toBeGreaterThan(team.entities);
+  expect(commerce.ownEntities).toBe(0);
+
+  await page
+    .locator('.scorecards-EntityScorecardRollupCard')
+    .getByRole('link', { name: 'Open the rollup' })
+    .click();
+  await expect(page).toHaveURL(/\/scorecards\?scope=group/);
+  await expect(treeRow(page, team.ref)).toBeVisible();
+});

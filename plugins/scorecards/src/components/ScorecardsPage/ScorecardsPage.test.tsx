@@ -1,0 +1,266 @@
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import {
+  registerMswTestHooks,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import type {
+  EntitiesPageResponse,
+  RollupResponse,
+} from '@guardrails/plugin-scorecards-common';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { http, type HttpHandler } from 'msw';
+import { setupServer } from 'msw/node';
+import { useLocation } from 'react-router-dom';
+import { scorecardsApiRef } from '../../api';
+import {
+  backendError,
+  recordedHandlers,
+  recordings,
+  TEST_BASE_URL,
+  type Recording,
+} from '../../__testUtils__/recordings';
+import { testClient } from '../../__testUtils__/renderEntity';
+import { rootRouteRef } from '../../routes';
+import { ScorecardsPage } from './ScorecardsPage';
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+type GroupRollup = Extract<RollupResponse, { by: 'group' }>;
+const org = recordings.rollupGroupsAll.response.body as unknown as GroupRollup;
+const failingRunbook = recordings.entitiesFailingRunbook.response
+  .body as unknown as EntitiesPageResponse;
+
+/** What the page asks for on its first render of the whole organisation. */
+const FIRST_RENDER: Recording[] = [
+  recordings.definitions,
+  recordings.rollupGroupsAll,
+  recordings.rollupChecksAll,
+  recordings.entitiesAll,
+  recordings.trendsAll,
+];
+
+let search = '';
+function LocationSpy() {
+  search = useLocation().search;
+  return null;
+}
+const params = () => new URLSearchParams(search);
+
+async function renderPage(
+  url = '/scorecards',
+  chosen = FIRST_RENDER,
+  before: HttpHandler[] = [],
+) {
+  server.use(...before, ...recordedHandlers(chosen));
+  return renderInTestApp(
+    <TestApiProvider apis={[[scorecardsApiRef, testClient()]]}>
+      <ScorecardsPage />
+      <LocationSpy />
+    </TestApiProvider>,
+    {
+      routeEntries: [url],
+      mountedRoutes: {
+        '/scorecards': rootRouteRef,
+        '/catalog/:namespace/:kind/:name': entityRouteRef,
+      },
+    },
+  );
+}
+
+function treeRow(title: string) {
+  const tree = screen.getByRole('table', { name: 'Groups' });
+  return within(tree)
+    .getAllByRole('row')
+    .find(row => within(row).queryByText(title, { exact: true }));
+}
+
+describe('ScorecardsPage', () => {
+  it("shows the organisation's figures and its departments with the backend's numbers, teams on demand", async () => {
+    await renderPage();
+
+    expect(
+      await screen.findByText('The whole organisation'),
+    ).toBeInTheDocument();
+    const summary = await screen.findByText('entities scored');
+    expect(summary.previousSibling).toHaveTextContent(
+      String(org.summary.entities),
+    );
+    expect(
+      screen.getAllByRole('img', {
+        name: `Gold ${org.summary.levels.Gold}, Silver ${org.summary.levels.Silver}, Bronze ${org.summary.levels.Bronze}, No level ${org.summary.levels.none}`,
+      }).length,
+    ).toBeGreaterThan(0);
+
+    await screen.findByRole('table', { name: 'Groups' });
+    const departments = org.groups[0].children;
+    for (const department of departments) {
+      const row = treeRow(department.title)!;
+      // Group, entities, owned directly, average score, levels, failing.
+      const cells = within(row).getAllByRole('cell');
+      expect(cells[0]).toHaveTextContent(department.title);
+      expect(cells[1]).toHaveTextContent(
+        new RegExp(`^${department.entities}$`),
+      );
+      expect(cells[2]).toHaveTextContent(
+        new RegExp(`^${department.ownEntities}$`),
+      );
+      expect(cells[3]).toHaveTextContent(
+        new RegExp(`^${department.averageScore}$`),
+      );
+      expect(cells[5]).toHaveTextContent(new RegExp(`^${department.failing}$`));
+    }
+    const commerce = departments.find(d => d.title === 'Commerce')!;
+    const team = commerce.children[0];
+    expect(treeRow(team.title)).toBeUndefined();
+
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Show the groups in Commerce' }),
+    );
+    expect(treeRow(team.title)).toBeDefined();
+    expect(params().get('expanded')).toBe(commerce.ref);
+    expect(
+      screen.getByRole('button', { name: 'Hide the groups in Commerce' }),
+    ).toHaveAttribute('aria-expanded', 'true');
+  });
+
+  it('drills down from a check to the entities failing it, and exports exactly those as CSV', async () => {
+    await renderPage('/scorecards', [
+      ...FIRST_RENDER,
+      recordings.entitiesFailingRunbook,
+      recordings.entitiesCsvFailingRunbook,
+    ]);
+    const checks = await screen.findByRole('table', { name: 'Checks' });
+    await userEvent.click(
+      within(checks).getByRole('button', {
+        name: `Show failing Runbook linked: ${failingRunbook.total} entities`,
+      }),
+    );
+    expect(params().get('check')).toBe('runbook');
+    const table = await screen.findByRole('table', { name: 'Entities' });
+    await waitFor(() =>
+      expect(within(table).getAllByRole('row')).toHaveLength(
+        failingRunbook.items.length + 1,
+      ),
+    );
+    expect(
+      within(table)
+        .getAllByRole('row')
+        .slice(1)
+        .map(row => row.getAttribute('data-ref')),
+    ).toEqual(failingRunbook.items.map(i => i.entityRef));
+    expect(
+      screen.getByText(`${failingRunbook.total} entities`),
+    ).toBeInTheDocument();
+
+    let saved: Blob | undefined;
+    URL.createObjectURL = jest.fn((blob: Blob) => {
+      saved = blob;
+      return 'blob:scorecards';
+    });
+    URL.revokeObjectURL = jest.fn();
+    await userEvent.click(screen.getByRole('button', { name: 'Export CSV' }));
+    await waitFor(() => expect(saved).toBeDefined());
+    const csv = await saved!.text();
+    expect(csv).toBe(recordings.entitiesCsvFailingRunbook.response.body);
+    const rows = csv.trim().split(/\r?\n/).slice(1);
+    expect(rows.map(r => r.split(',')[0])).toEqual(
+      failingRunbook.items.map(i => i.entityRef),
+    );
+  });
+
+  it('restores a page of the drill-down from its URL, and goes back to the first page when a filter changes', async () => {
+    const second = recordings.entitiesAllPage2.response
+      .body as unknown as EntitiesPageResponse;
+    await renderPage('/scorecards?page=2', [
+      ...FIRST_RENDER,
+      recordings.entitiesAllPage2,
+      recordings.entitiesFailingRunbook,
+    ]);
+    const table = await screen.findByRole('table', { name: 'Entities' });
+    expect(within(table).getAllByRole('row')[1].getAttribute('data-ref')).toBe(
+      second.items[0].entityRef,
+    );
+    expect(
+      screen.getByText(`26-${second.total} of ${second.total}`),
+    ).toBeInTheDocument();
+
+    await screen.findByRole('table', { name: 'Checks' });
+    await userEvent.click(
+      screen.getByRole('button', { name: /^Failing check / }),
+    );
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'Runbook linked' }),
+    );
+    expect(params().get('check')).toBe('runbook');
+    expect(params().get('page')).toBeNull();
+    await waitFor(() =>
+      expect(
+        within(screen.getByRole('table', { name: 'Entities' })).getAllByRole(
+          'row',
+        ),
+      ).toHaveLength(failingRunbook.items.length + 1),
+    );
+  });
+
+  it('says when no entity matches the filters, and clears them', async () => {
+    await renderPage('/scorecards?q=no-such-entity', [
+      ...FIRST_RENDER,
+      recordings.entitiesNoMatch,
+    ]);
+    expect(
+      await screen.findByText('No entity matches these filters'),
+    ).toBeInTheDocument();
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Clear filters' }),
+    );
+    expect(params().get('q')).toBeNull();
+    expect(
+      await screen.findByRole('table', { name: 'Entities' }),
+    ).toBeInTheDocument();
+  });
+
+  it('shows a loading state, then an error with a retry that recovers', async () => {
+    let failures = 1;
+    let answer = () => {};
+    const answered = new Promise<void>(resolve => {
+      answer = resolve;
+    });
+    const failOnce = [
+      http.get(`${TEST_BASE_URL}/rollup`, async ({ request }) => {
+        const by = new URL(request.url).searchParams.get('by');
+        if (by === 'group' && failures-- > 0) {
+          await answered;
+          return backendError(503, 'The database is not reachable');
+        }
+        return undefined;
+      }),
+    ];
+    await renderPage('/scorecards', FIRST_RENDER, failOnce);
+    expect(
+      await screen.findByRole('status', { name: 'Loading the rollup' }),
+    ).toBeInTheDocument();
+    answer();
+    expect(
+      await screen.findByText('Could not load the rollup'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/The database is not reachable/),
+    ).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Retry' }));
+    expect(
+      await screen.findByRole('table', { name: 'Groups' }),
+    ).toBeInTheDocument();
+  });
+
+  it('tells how the average score moved over the window, in words', async () => {
+    await renderPage();
+    expect(
+      await screen.findByText(/^(Steady|Improving|Worsening|Scored since)/),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Regressed most')).toBeInTheDocument();
+    expect(screen.getByText('Improved most')).toBeInTheDocument();
+  });
+});

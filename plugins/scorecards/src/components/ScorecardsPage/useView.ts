@@ -1,0 +1,100 @@
+import { useCallback, useMemo } from 'react';
+import { useSearchParams } from 'react-router-dom';
+
+/** The trend windows the page offers, in days. */
+export const WINDOWS = ['30', '90', '365'] as const;
+
+/** Everything the page shows, as it stands in the URL. */
+export interface View {
+  /** The scorecard's id; undefined for the first one. */
+  scorecard?: string;
+  /** `all`, or a group, System or Domain ref. */
+  scope: string;
+  /** Trend window in days. */
+  window: (typeof WINDOWS)[number];
+  /** Group refs expanded in the tree. */
+  expanded: string[];
+  kind?: string;
+  type?: string;
+  level?: string;
+  /** A check id: only entities where it fails. */
+  check?: string;
+  q?: string;
+  /** A sort field with an optional leading `-`. */
+  sort: string;
+  /** From 1. */
+  page: number;
+}
+
+const DEFAULTS = { scope: 'all', window: '90', sort: 'score', page: '1' };
+
+/** Keys whose change shows other entities, so the drill-down goes back to its first page. */
+const FILTER_KEYS = [
+  'scorecard',
+  'scope',
+  'kind',
+  'type',
+  'level',
+  'check',
+  'q',
+];
+
+export type ViewChange = Partial<
+  Record<keyof View, string | number | string[] | undefined>
+>;
+
+function text(params: URLSearchParams, key: string): string | undefined {
+  return params.get(key) || undefined;
+}
+
+/** Reads the view from the URL and changes it there, one history entry per change. */
+export function useView(): [View, (change: ViewChange) => void] {
+  const [params, setParams] = useSearchParams();
+
+  const view = useMemo((): View => {
+    const window = params.get('window');
+    const page = Number(params.get('page'));
+    return {
+      scorecard: text(params, 'scorecard'),
+      scope: text(params, 'scope') ?? DEFAULTS.scope,
+      window: (WINDOWS as readonly string[]).includes(window ?? '')
+        ? (window as View['window'])
+        : '90',
+      expanded: (params.get('expanded') ?? '').split(',').filter(Boolean),
+      kind: text(params, 'kind'),
+      type: text(params, 'type'),
+      level: text(params, 'level'),
+      check: text(params, 'check'),
+      q: text(params, 'q'),
+      sort: text(params, 'sort') ?? DEFAULTS.sort,
+      page: Number.isInteger(page) && page >= 1 ? page : 1,
+    };
+  }, [params]);
+
+  const change = useCallback(
+    (next: ViewChange) => {
+      setParams(current => {
+        const updated = new URLSearchParams(current);
+        for (const [key, raw] of Object.entries(next)) {
+          const value = Array.isArray(raw) ? raw.join(',') : raw?.toString();
+          if (
+            value === undefined ||
+            value === '' ||
+            DEFAULTS[key as keyof typeof DEFAULTS] === value
+          ) {
+            updated.delete(key);
+          } else {
+            updated.set(key, value);
+          }
+        }
+        if (FILTER_KEYS.some(key => key in next) && !('page' in next)) {
+          updated.delete('page');
+        }
+        return updated;
+      });
+    },
+    [setParams],
+  );
+
+  return [view, change];
+}
