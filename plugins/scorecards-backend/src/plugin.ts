@@ -20,10 +20,7 @@ import { Duration } from 'luxon';
 import { DatabaseScorecardsStore } from './database';
 import { readScorecardDefinitions } from './definitions';
 import { ScorecardEngine } from './engine';
-import {
-  EvaluationRunner,
-  FINGERPRINT_STATE_KEY,
-} from './run/EvaluationRunner';
+import { EvaluationRunner } from './run/EvaluationRunner';
 import { createRouter } from './service/router';
 import { RollupService } from './service/RollupService';
 
@@ -148,7 +145,7 @@ export const scorecardsPlugin = createBackendPlugin({
 
         lifecycle.addStartupHook(async () => {
           // Changed definitions should not wait for the next cadence to show.
-          const last = await store.getState(FINGERPRINT_STATE_KEY);
+          const last = await store.getDefinitionsFingerprint();
           if (last !== undefined && last !== engine.fingerprint) {
             logger.info('Scorecard definitions changed; evaluating now');
             await scheduler.triggerTask(TASK_ID).catch(error => {
