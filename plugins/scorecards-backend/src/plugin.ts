@@ -2,10 +2,8 @@ import {
   coreServices,
   createBackendPlugin,
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
-  RootConfigService,
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
-import { readDurationFromConfig } from '@backstage/config';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   CheckDefinition,
@@ -17,6 +15,7 @@ import {
   scorecardsDefinitionsExtensionPoint,
 } from '@guardrails/plugin-scorecards-node';
 import { Duration } from 'luxon';
+import { readDuration } from './config';
 import { DatabaseScorecardsStore } from './database';
 import { readScorecardDefinitions } from './definitions';
 import { ScorecardEngine } from './engine';
@@ -35,22 +34,6 @@ const DEFAULT_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
   timeout: { minutes: 5 },
   initialDelay: { seconds: 10 },
 };
-
-/**
- * Reads an optional duration from config (`P1Y`, `1y` or `{ years: 1 }`); both settings
- * default to a year.
- */
-function readDuration(config: RootConfigService, key: string): Duration {
-  const duration = config.has(key)
-    ? Duration.fromObject(readDurationFromConfig(config, { key }))
-    : Duration.fromObject({ years: 1 });
-  if (!duration.isValid || duration.toMillis() <= 0) {
-    throw new Error(
-      `Invalid scorecards config: '${key}' must be a positive duration such as P1Y or P6M`,
-    );
-  }
-  return duration;
-}
 
 /**
  * The Guardrails Scorecards backend plugin: evaluates the catalog on a schedule, keeps the
