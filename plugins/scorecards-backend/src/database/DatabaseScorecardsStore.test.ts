@@ -1,8 +1,4 @@
-import {
-  mockServices,
-  TestDatabaseId,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
+import { mockServices, TestDatabaseId } from '@backstage/backend-test-utils';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
 import type {
@@ -13,10 +9,11 @@ import type {
 import { Knex } from 'knex';
 import { DatabaseScorecardsStore } from './DatabaseScorecardsStore';
 import { EntityEvaluationRecord } from './ScorecardsStore';
+import { createTestDatabases } from './__testUtils__/testDatabases';
 
 jest.setTimeout(60_000);
 
-const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+const databases = createTestDatabases(['SQLITE_3', 'POSTGRES_15', 'MYSQL_8']);
 
 const migrationsDir = resolvePackagePath(
   '@guardrails/plugin-scorecards-backend',
@@ -157,6 +154,28 @@ function watchStatements(knex: Knex) {
     stop: () => knex.removeListener('query', listener),
   };
 }
+
+describe('DatabaseScorecardsStore on another database', () => {
+  it.each(['mssql', 'oracledb'])(
+    'refuses %s before migrating it, saying which databases are supported',
+    async client => {
+      const migrate = { latest: jest.fn() };
+      const knex = {
+        client: { config: { client } },
+        migrate,
+      } as unknown as Knex;
+
+      await expect(
+        DatabaseScorecardsStore.create({
+          database: mockServices.database({ knex }),
+        }),
+      ).rejects.toThrow(
+        `The scorecards plugin supports SQLite, PostgreSQL and MySQL (or MariaDB) databases, not the '${client}' client`,
+      );
+      expect(migrate.latest).not.toHaveBeenCalled();
+    },
+  );
+});
 
 describe.each(databases.eachSupportedId())(
   'DatabaseScorecardsStore (%s)',

@@ -86,7 +86,8 @@ const SORT_COLUMNS: Record<ScoreSortField, string> = {
 
 /**
  * The {@link ScorecardsStore} on the plugin's own database, through knex. Runs on SQLite (the
- * embedded default) and PostgreSQL; JSON lives in text columns, which every database has.
+ * embedded default), PostgreSQL and MySQL or MariaDB; JSON lives in text columns, which every
+ * database has.
  */
 export class DatabaseScorecardsStore implements ScorecardsStore {
   /**
@@ -99,12 +100,14 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
   }): Promise<DatabaseScorecardsStore> {
     const { database, skipMigrations } = options;
     const db = await database.getClient();
+    // First, so that a database the plugin does not support is refused before any migration.
+    const bulk = await BulkWriter.create(db);
 
     if (!database.migrations?.skip && !skipMigrations) {
       await db.migrate.latest({ directory: migrationsDir });
     }
 
-    return new DatabaseScorecardsStore(db, await BulkWriter.create(db));
+    return new DatabaseScorecardsStore(db, bulk);
   }
 
   private constructor(
