@@ -1,11 +1,12 @@
 # Run by `./run test`: type checking, API reports, lint, every package's tests (the store tests
-# against SQLite and against the PostgreSQL at 127.0.0.1:5432), then the end-to-end tests in
+# against SQLite, the PostgreSQL at 127.0.0.1:5432 and the MySQL or MariaDB at 127.0.0.1:3306), then the end-to-end tests in
 # Chromium against the app's production build. Ends with a line `N passed, N failed` that counts
 # both kinds of tests.
 set -uo pipefail
 
 export CI=true
 export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="${BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING:-postgresql://postgres@127.0.0.1:5432/test}"
+export BACKSTAGE_TEST_DATABASE_MYSQL8_CONNECTION_STRING="${BACKSTAGE_TEST_DATABASE_MYSQL8_CONNECTION_STRING:-mysql://root@127.0.0.1:3306/test}"
 
 failed_steps=()
 step() {

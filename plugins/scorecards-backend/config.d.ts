@@ -150,8 +150,8 @@ export interface Config {
      */
     schedule?: {
       /**
-       * How often to evaluate: a duration (object or string such as `30m`), a cron expression,
-       * or a manual trigger.
+       * How often to evaluate: an ISO duration (`PT30M`), a duration string (`30m`), an object
+       * (`{ minutes: 30 }`), a cron expression, or a manual trigger.
        */
       frequency:
         | HumanDuration
@@ -174,7 +174,8 @@ export interface Config {
      */
     history?: {
       /**
-       * How long history is kept, e.g. `P1Y`, `180d` or `{ days: 180 }`. Defaults to one year.
+       * How long history is kept: an ISO duration (`P1Y`), a duration string (`180d`) or an
+       * object (`{ days: 180 }`). Defaults to one year.
        */
       retention?: HumanDuration | string;
     };
@@ -184,9 +185,10 @@ export interface Config {
      */
     waivers?: {
       /**
-       * The longest a waiver may last, e.g. `P6M`, `6 months` or `{ months: 6 }`; defaults to
-       * one year. The API refuses a longer one; a waiver declared in an annotation that expires
-       * later than this from now does not count, and its result says why.
+       * The longest a waiver may last: an ISO duration (`P6M`), a duration string (`180d`) or an
+       * object (`{ months: 6 }`); defaults to one year. The API refuses a longer one; a waiver
+       * declared in an annotation that expires later than this from now does not count, and its
+       * result says why.
        */
       maxDuration?: HumanDuration | string;
     };

@@ -22,8 +22,8 @@ import { component, EXEMPLARY, group } from './run/testEntities';
 jest.setTimeout(60_000);
 
 const databases = TestDatabases.create({ ids: ['POSTGRES_15'] });
-const CADENCE_MS = 2000;
-const TIMEOUT_MS = 3000;
+const CADENCE_MS = 800;
+const TIMEOUT_MS = 2000;
 
 const entities = [
   group('commerce'),
@@ -52,10 +52,10 @@ function replica(knex: Knex, catalog: CatalogService, schedule: JsonObject) {
 }
 
 async function waitFor<T>(what: string, find: () => Promise<T | undefined>) {
-  for (let i = 0; i < 400; i++) {
+  for (let i = 0; i < 1000; i++) {
     const found = await find();
     if (found !== undefined) return found;
-    await sleep(100);
+    await sleep(50);
   }
   throw new Error(`Timed out waiting for ${what}`);
 }
@@ -78,6 +78,7 @@ describe.each(databases.eachSupportedId())('several replicas on %p', id => {
       timeout: { seconds: 30 },
       initialDelay: { milliseconds: 0 },
     };
+    const started = Date.now();
     // One after the other, as a rolling deployment starts them.
     const backends = [
       await replica(knex, counting(1), schedule),
@@ -88,13 +89,19 @@ describe.each(databases.eachSupportedId())('several replicas on %p', id => {
       skipMigrations: true,
     });
 
-    const elapsed = 9000;
-    await new Promise(resolve => setTimeout(resolve, elapsed));
+    // Four cadences: a duplicate run would show as two runs in one of them.
+    await waitFor('four runs', async () =>
+      (await store.listRuns(100)).filter(r => r.status === 'succeeded')
+        .length >= 4
+        ? true
+        : undefined,
+    );
     await Promise.all(backends.map(b => b.stop()));
+    const elapsed = Date.now() - started;
 
     const runs = (await store.listRuns(100)).reverse();
     // Both replicas scheduled the task, so a duplicate would show as two runs per cadence.
-    expect(runs.length).toBeGreaterThanOrEqual(2);
+    expect(runs.length).toBeGreaterThanOrEqual(4);
     expect(runs.length).toBeLessThanOrEqual(
       Math.ceil(elapsed / CADENCE_MS) + 1,
     );

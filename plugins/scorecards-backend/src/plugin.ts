@@ -2,10 +2,8 @@ import {
   coreServices,
   createBackendPlugin,
   readSchedulerServiceTaskScheduleDefinitionFromConfig,
-  RootConfigService,
   SchedulerServiceTaskScheduleDefinition,
 } from '@backstage/backend-plugin-api';
-import { readDurationFromConfig } from '@backstage/config';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import {
   CheckDefinition,
@@ -17,13 +15,11 @@ import {
   scorecardsDefinitionsExtensionPoint,
 } from '@guardrails/plugin-scorecards-node';
 import { Duration } from 'luxon';
+import { readDuration } from './config';
 import { DatabaseScorecardsStore } from './database';
 import { readScorecardDefinitions } from './definitions';
 import { ScorecardEngine } from './engine';
-import {
-  EvaluationRunner,
-  FINGERPRINT_STATE_KEY,
-} from './run/EvaluationRunner';
+import { EvaluationRunner } from './run/EvaluationRunner';
 import { createRouter } from './service/router';
 import { RollupService } from './service/RollupService';
 
@@ -38,22 +34,6 @@ const DEFAULT_SCHEDULE: SchedulerServiceTaskScheduleDefinition = {
   timeout: { minutes: 5 },
   initialDelay: { seconds: 10 },
 };
-
-/**
- * Reads an optional duration from config (`P1Y`, `1y` or `{ years: 1 }`); both settings
- * default to a year.
- */
-function readDuration(config: RootConfigService, key: string): Duration {
-  const duration = config.has(key)
-    ? Duration.fromObject(readDurationFromConfig(config, { key }))
-    : Duration.fromObject({ years: 1 });
-  if (!duration.isValid || duration.toMillis() <= 0) {
-    throw new Error(
-      `Invalid scorecards config: '${key}' must be a positive duration such as P1Y or P6M`,
-    );
-  }
-  return duration;
-}
 
 /**
  * The Guardrails Scorecards backend plugin: evaluates the catalog on a schedule, keeps the
@@ -148,7 +128,7 @@ export const scorecardsPlugin = createBackendPlugin({
 
         lifecycle.addStartupHook(async () => {
           // Changed definitions should not wait for the next cadence to show.
-          const last = await store.getState(FINGERPRINT_STATE_KEY);
+          const last = await store.getDefinitionsFingerprint();
           if (last !== undefined && last !== engine.fingerprint) {
             logger.info('Scorecard definitions changed; evaluating now');
             await scheduler.triggerTask(TASK_ID).catch(error => {

@@ -1,8 +1,4 @@
-import {
-  mockServices,
-  TestDatabaseId,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
+import { mockServices, TestDatabaseId } from '@backstage/backend-test-utils';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
 import type {
@@ -13,10 +9,11 @@ import type {
 import { Knex } from 'knex';
 import { DatabaseScorecardsStore } from './DatabaseScorecardsStore';
 import { EntityEvaluationRecord } from './ScorecardsStore';
+import { createTestDatabases } from './__testUtils__/testDatabases';
 
 jest.setTimeout(60_000);
 
-const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+const databases = createTestDatabases(['SQLITE_3', 'POSTGRES_15', 'MYSQL_8']);
 
 const migrationsDir = resolvePackagePath(
   '@guardrails/plugin-scorecards-backend',
@@ -157,6 +154,28 @@ function watchStatements(knex: Knex) {
     stop: () => knex.removeListener('query', listener),
   };
 }
+
+describe('DatabaseScorecardsStore on another database', () => {
+  it.each(['mssql', 'oracledb'])(
+    'refuses %s before migrating it, saying which databases are supported',
+    async client => {
+      const migrate = { latest: jest.fn() };
+      const knex = {
+        client: { config: { client } },
+        migrate,
+      } as unknown as Knex;
+
+      await expect(
+        DatabaseScorecardsStore.create({
+          database: mockServices.database({ knex }),
+        }),
+      ).rejects.toThrow(
+        `The scorecards plugin supports SQLite, PostgreSQL and MySQL (or MariaDB) databases, not the '${client}' client`,
+      );
+      expect(migrate.latest).not.toHaveBeenCalled();
+    },
+  );
+});
 
 describe.each(databases.eachSupportedId())(
   'DatabaseScorecardsStore (%s)',
@@ -1457,14 +1476,49 @@ describe.each(databases.eachSupportedId())(
       });
     });
 
-    describe('state', () => {
-      it('reads back what was written', async () => {
-        expect(await store.getState('catalog-cursor')).toBeUndefined();
-        await store.setState('catalog-cursor', { page: 3, token: 'abc' });
-        await store.setState('last-fingerprint', 'sha256:4f2a');
-        await store.setState('catalog-cursor', null);
-        expect(await store.getState('catalog-cursor')).toBeNull();
-        expect(await store.getState('last-fingerprint')).toBe('sha256:4f2a');
+    describe('org snapshot and definitions fingerprint', () => {
+      const org = {
+        groups: [
+          { ref: 'group:default/commerce', title: 'Commerce' },
+          {
+            ref: 'group:default/payments',
+            title: 'Payments',
+            type: 'team',
+            parentRef: 'group:default/commerce',
+          },
+        ],
+        systems: [{ ref: 'system:default/checkout', title: 'Checkout' }],
+        domains: [],
+      };
+
+      it('read back what was written, each apart from the other', async () => {
+        expect(await store.getOrgSnapshot()).toBeUndefined();
+        expect(await store.getDefinitionsFingerprint()).toBeUndefined();
+
+        await store.saveOrgSnapshot(org);
+        await store.saveDefinitionsFingerprint('sha256:4f2a');
+        await store.saveDefinitionsFingerprint('sha256:77c1');
+
+        expect(await store.getOrgSnapshot()).toEqual(org);
+        expect(await store.getDefinitionsFingerprint()).toBe('sha256:77c1');
+      });
+
+      it('are written only when they change', async () => {
+        await store.saveOrgSnapshot(org);
+        await store.saveDefinitionsFingerprint('sha256:4f2a');
+
+        const statements = watchStatements(knex);
+        try {
+          await store.saveOrgSnapshot(structuredClone(org));
+          await store.saveDefinitionsFingerprint('sha256:4f2a');
+          expect(statements.writes()).toEqual([]);
+
+          await store.saveOrgSnapshot({ ...org, domains: org.systems });
+          expect(statements.writes()).toHaveLength(1);
+        } finally {
+          statements.stop();
+        }
+        expect((await store.getOrgSnapshot())?.domains).toEqual(org.systems);
       });
     });
   },

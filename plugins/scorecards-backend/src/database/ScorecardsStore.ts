@@ -6,7 +6,6 @@ import type {
   EntityScoreRow,
   Fact,
   HistoryEvent,
-  JsonValue,
   RunRecord,
   ScorecardResult,
   StoredWaiver,
@@ -98,6 +97,27 @@ export interface ScorePageRequest {
   offset?: number;
   /** Page size; absent means every row. */
   limit?: number;
+}
+
+/** A group of the organisation, as rollups walk it. */
+export interface OrgGroup {
+  ref: string;
+  title: string;
+  type?: string;
+  parentRef?: string;
+}
+
+/** A System or Domain of the catalog, as rollups name it. */
+export interface OrgEntity {
+  ref: string;
+  title: string;
+}
+
+/** The structure of the organisation that rollups follow, as a run read it from the catalog. */
+export interface OrgSnapshot {
+  groups: OrgGroup[];
+  systems: OrgEntity[];
+  domains: OrgEntity[];
 }
 
 /** What a write of evaluations did. */
@@ -256,11 +276,23 @@ export interface ScorecardsStore {
   /** The most recent runs, newest first. */
   listRuns(limit: number): Promise<RunRecord[]>;
 
-  /** Reads a small piece of plugin state. */
-  getState(key: string): Promise<JsonValue | undefined>;
+  /**
+   * Keeps the organisation as a run read it, for rollups; writes only when it changed, so an
+   * idle re-run writes nothing.
+   */
+  saveOrgSnapshot(org: OrgSnapshot): Promise<void>;
 
-  /** Writes a small piece of plugin state. */
-  setState(key: string, value: JsonValue): Promise<void>;
+  /** The organisation as the last run read it, or undefined before the first run. */
+  getOrgSnapshot(): Promise<OrgSnapshot | undefined>;
+
+  /**
+   * Keeps the fingerprint of the definitions a successful run evaluated; writes only when it
+   * changed.
+   */
+  saveDefinitionsFingerprint(fingerprint: string): Promise<void>;
+
+  /** The fingerprint of the definitions the last successful run evaluated, if any. */
+  getDefinitionsFingerprint(): Promise<string | undefined>;
 
   /**
    * A number that changes whenever the latest results change, so read models built from them

@@ -4,8 +4,10 @@ import {
   RELATION_PART_OF,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
-import type { EntityInfo } from '../database';
+import type { EntityInfo, OrgEntity, OrgGroup } from '../database';
 import { normalizeEntityRef } from '../engine';
+
+export type { OrgEntity, OrgGroup } from '../database';
 
 /** The fields of every entity a snapshot needs. */
 export const SNAPSHOT_FIELDS = [
@@ -18,20 +20,6 @@ export const SNAPSHOT_FIELDS = [
   'spec.domain',
   'spec.profile.displayName',
 ];
-
-/** A group of the organisation, as the rollup walks it. */
-export interface OrgGroup {
-  ref: string;
-  title: string;
-  type?: string;
-  parentRef?: string;
-}
-
-/** A System or Domain of the catalog, as rollups name it. */
-export interface OrgEntity {
-  ref: string;
-  title: string;
-}
 
 /**
  * What the run knows about the whole catalog: every entity by ref (lightly), for rules that

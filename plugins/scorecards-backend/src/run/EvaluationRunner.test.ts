@@ -1,14 +1,11 @@
 import { ConfigReader } from '@backstage/config';
-import {
-  mockCredentials,
-  mockServices,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { Knex } from 'knex';
 import { DatabaseScorecardsStore } from '../database';
+import { createTestDatabases } from '../database/__testUtils__/testDatabases';
 import { readScorecardDefinitions } from '../definitions';
 import { ScorecardEngine } from '../engine';
 import { EvaluationRunner } from './EvaluationRunner';
@@ -16,7 +13,7 @@ import { component, EXEMPLARY, group } from './testEntities';
 
 jest.setTimeout(60_000);
 
-const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+const databases = createTestDatabases(['SQLITE_3', 'POSTGRES_15', 'MYSQL_8']);
 
 const catalogEntities: Entity[] = [
   group('commerce'),

@@ -11,7 +11,6 @@ import type { FilterPredicate } from '@backstage/filter-predicates';
 import type {
   EntityEvaluation,
   Fact,
-  JsonValue,
 } from '@guardrails/plugin-scorecards-common';
 import type {
   EntityEvaluationRecord,
@@ -21,12 +20,6 @@ import type {
 } from '../database';
 import { isFactFresh, observedAtOf, type ScorecardEngine } from '../engine';
 import { CatalogSnapshot, SNAPSHOT_FIELDS } from './CatalogSnapshot';
-
-/** State key under which the last run's group tree, Systems and Domains are kept for rollups. */
-export const ORG_STATE_KEY = 'org';
-
-/** State key of the fingerprint of the definitions the last successful run evaluated. */
-export const FINGERPRINT_STATE_KEY = 'definitionsFingerprint';
 
 /**
  * How long a fact without `freshFor` is kept for an entity the catalog does not have: a push may
@@ -116,10 +109,10 @@ export class EvaluationRunner {
     try {
       const credentials = await this.#auth.getOwnServiceCredentials();
       const snapshot = await this.#readSnapshot(credentials, signal);
-      await this.#saveState(ORG_STATE_KEY, {
-        groups: snapshot.groups() as unknown as JsonValue,
-        systems: snapshot.ofKind('system') as unknown as JsonValue,
-        domains: snapshot.ofKind('domain') as unknown as JsonValue,
+      await this.#store.saveOrgSnapshot({
+        groups: snapshot.groups(),
+        systems: snapshot.ofKind('system'),
+        domains: snapshot.ofKind('domain'),
       });
 
       const seen = new Set<string>();
@@ -151,7 +144,7 @@ export class EvaluationRunner {
       );
       const removed = await this.#store.removeEntities(gone, this.#clock());
       await this.#pruneUnmatchedFacts(snapshot);
-      await this.#saveState(FINGERPRINT_STATE_KEY, this.#engine.fingerprint);
+      await this.#store.saveDefinitionsFingerprint(this.#engine.fingerprint);
       const finished = await this.#store.finishRun(record.id, {
         status: 'succeeded',
         entities,
@@ -288,14 +281,6 @@ export class EvaluationRunner {
       this.#logger.info(
         `Pruned ${pruned} stale facts of entities that are not in the catalog`,
       );
-    }
-  }
-
-  /** Writes a piece of state only when it changed, so an idle re-run writes nothing. */
-  async #saveState(key: string, value: JsonValue) {
-    const stored = await this.#store.getState(key);
-    if (JSON.stringify(stored) !== JSON.stringify(value)) {
-      await this.#store.setState(key, value);
     }
   }
 

@@ -16,7 +16,6 @@ import {
   EntityEvaluationRecord,
   EntityInfo,
 } from '../database';
-import { ORG_STATE_KEY } from '../run/EvaluationRunner';
 import { RollupService } from './RollupService';
 
 jest.setTimeout(60_000);
@@ -102,7 +101,7 @@ describe.each(databases.eachSupportedId())(
         database: mockServices.database({ knex }),
       });
       rollups = new RollupService({ store, definitions });
-      await store.setState(ORG_STATE_KEY, {
+      await store.saveOrgSnapshot({
         groups: [{ ref: 'group:default/team', title: 'Team' }],
         systems: [{ ref: 'system:default/shop', title: 'Shop' }],
         domains: [{ ref: 'domain:default/sales', title: 'Sales' }],
@@ -123,7 +122,7 @@ describe.each(databases.eachSupportedId())(
     describe('for a caller who may read only some entities', () => {
       const ref = (name: string) => `component:default/${name}`;
       beforeEach(async () => {
-        await store.setState(ORG_STATE_KEY, {
+        await store.saveOrgSnapshot({
           groups: [
             { ref: 'group:default/org', title: 'Org' },
             {

@@ -18,7 +18,6 @@ import {
 import { DateTime, Duration } from 'luxon';
 import type { ScorecardsStore, ScoreFilter } from '../database';
 import type { OrgEntity, OrgGroup } from '../run/CatalogSnapshot';
-import { ORG_STATE_KEY } from '../run/EvaluationRunner';
 import { isVisible, Visible } from './CatalogVisibility';
 import { OrgTree } from './OrgTree';
 
@@ -311,7 +310,7 @@ export class RollupService {
     const loading = (async () => {
       const [version, org] = await Promise.all([
         this.#store.getVersion(),
-        this.#store.getState(ORG_STATE_KEY),
+        this.#store.getOrgSnapshot(),
       ]);
       const orgKey = JSON.stringify(org ?? null);
       const cached = previous && (await previous.catch(() => undefined));
