@@ -18,10 +18,9 @@ import {
   type TrendsResponse,
 } from '@guardrails/plugin-scorecards-common';
 import express from 'express';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import request from 'supertest';
 import { scorecardsPlugin } from './plugin';
+import { createOpenApiDocument } from './schema/openapi';
 
 jest.setTimeout(60_000);
 
@@ -190,36 +189,23 @@ interface Operation {
   public: boolean;
 }
 
-/**
- * Every operation of the OpenAPI document. The document keeps one path per line at two spaces
- * and one method per line at four under `paths:`; the route tests below fail if it stops doing
- * so, since they would then find no operations.
- */
+/** Every operation of the OpenAPI document. */
 function documentedOperations(): Operation[] {
-  const spec = readFileSync(resolve(__dirname, 'schema/openapi.yaml'), 'utf8');
-  const lines = spec.split(/\r?\n/);
-  const start = lines.indexOf('paths:');
-  const operations: Operation[] = [];
-  let path: string | undefined;
-  for (const line of lines.slice(start + 1)) {
-    if (/^\S/.test(line)) break;
-    const pathMatch = line.match(/^ {2}(\/\S*):\s*$/);
-    const methodMatch = line.match(
-      /^ {4}(get|put|post|delete|patch|head|options):\s*$/,
-    );
-    if (pathMatch) {
-      path = pathMatch[1];
-    } else if (methodMatch && path) {
-      operations.push({
-        method: methodMatch[1].toUpperCase(),
-        path,
-        public: false,
-      });
-    } else if (/^ {6}security:\s*\[\s*\]\s*$/.test(line) && operations.length) {
-      operations[operations.length - 1].public = true;
-    }
-  }
-  return operations;
+  const { paths = {} } = createOpenApiDocument();
+  return Object.entries(paths).flatMap(([path, item]) =>
+    (['get', 'put', 'post', 'delete', 'patch'] as const).flatMap(method => {
+      const operation = item[method];
+      return operation
+        ? [
+            {
+              method: method.toUpperCase(),
+              path,
+              public: operation.security?.length === 0,
+            },
+          ]
+        : [];
+    }),
+  );
 }
 
 const OPERATIONS = documentedOperations();
@@ -746,7 +732,7 @@ describe('scorecardsPlugin', () => {
   });
 
   describe('routes', () => {
-    it('registers exactly the routes openapi.yaml documents, and only /health is public', async () => {
+    it('registers exactly the routes the OpenAPI document documents, and only /health is public', async () => {
       const httpRouter = mockServices.httpRouter.mock();
       const permissionsRegistry = mockServices.permissionsRegistry.mock();
       const backend = await startTestBackend({

@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
+import { NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   AuthorizeResult,
@@ -25,8 +26,9 @@ const CACHE_CALLERS = 50;
 const REF_FIELDS = ['kind', 'metadata.namespace', 'metadata.name'];
 
 /**
- * What each caller may read in the catalog, among the entities of the kinds answers mention, as
- * the permission policy and the catalog decide.
+ * What each caller may read in the catalog, as the permission policy and the catalog decide:
+ * one entity (an answer about it is otherwise a 404), or every entity of the kinds answers
+ * mention (lists, totals and rollups count no other).
  * A policy that allows (or denies) every read settles it without the catalog. A conditional
  * decision is the catalog's to apply: it is asked, on the caller's behalf, for the refs the
  * caller may read, and the answer is kept for a minute per caller and decision.
@@ -100,6 +102,34 @@ export class CatalogVisibility {
       this.#cache.delete(oldest);
     }
     return entry.visible;
+  }
+
+  /**
+   * Throws 404 unless the caller may read the entity in the catalog. Writes pass `mustExist`,
+   * so the catalog confirms the entity exists even when the policy allows every read.
+   */
+  async assertVisible(
+    entityRef: string,
+    credentials: BackstageCredentials,
+    { mustExist = false }: { mustExist?: boolean } = {},
+  ): Promise<void> {
+    // The policy settles it without the catalog unless its decision is conditional.
+    const { result } = await this.decision(credentials);
+    if (result === AuthorizeResult.ALLOW && !mustExist) {
+      return;
+    }
+    const items =
+      result === AuthorizeResult.DENY
+        ? []
+        : (
+            await this.#catalog.getEntitiesByRefs(
+              { entityRefs: [entityRef], fields: ['kind'] },
+              { credentials },
+            )
+          ).items;
+    if (!items[0]) {
+      throw new NotFoundError(`No entity ${entityRef} in the catalog`);
+    }
   }
 
   /** The refs of the entities the catalog lets the caller read. */

@@ -8,24 +8,37 @@ import type { Scope } from './RollupService';
 /** The longest entity ref the store keeps; the catalog's own limits give far shorter ones. */
 const MAX_REF_LENGTH = 512;
 
+/** The last page that may be asked for, so that offsets stay exact numbers. */
+export const MAX_PAGE = 1_000_000;
+
 /** A full entity ref, `kind:namespace/name` or `kind:name`, normalised to lower case. */
-export const entityRefSchema = z.string().transform((value, ctx) => {
-  if (value.length > MAX_REF_LENGTH) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `an entity ref has at most ${MAX_REF_LENGTH} characters`,
-    });
-    return z.NEVER;
-  }
-  try {
-    return stringifyEntityRef(parseEntityRef(value));
-  } catch {
-    ctx.addIssue({
-      code: 'custom',
-      message: `'${value}' is not an entity ref; expected kind:namespace/name, e.g. component:default/checkout-api`,
-    });
-    return z.NEVER;
-  }
+export const entityRefSchema = z
+  .string()
+  .transform((value, ctx) => {
+    if (value.length > MAX_REF_LENGTH) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `an entity ref has at most ${MAX_REF_LENGTH} characters`,
+      });
+      return z.NEVER;
+    }
+    try {
+      return stringifyEntityRef(parseEntityRef(value));
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        message: `'${value}' is not an entity ref; expected kind:namespace/name, e.g. component:default/checkout-api`,
+      });
+      return z.NEVER;
+    }
+  })
+  .meta({
+    description: `A full entity ref, e.g. \`component:default/checkout-api\`; at most ${MAX_REF_LENGTH} characters.`,
+  });
+
+/** The scorecard a route reads; the route takes the first scorecard when it is absent. */
+export const scorecardSchema = z.string().optional().meta({
+  description: 'Scorecard id; defaults to the first scorecard.',
 });
 
 /** An entity ref of one kind, e.g. a Group. */
@@ -84,12 +97,20 @@ const DECIMAL = /^[-+]?(?:\d+\.?\d*|\.\d+)$/;
  * `0x10` is an error rather than 0 or 16.
  */
 export function queryNumber<T extends z.ZodType<number, number>>(number: T) {
+  const { $schema, ...asNumber } = z.toJSONSchema(number);
   return z
     .string()
     .trim()
     .regex(DECIMAL, 'expected a number')
     .transform(Number)
-    .pipe(number);
+    .pipe(number)
+    .meta({
+      // The document says what the number must be, not that it arrives as text.
+      override: ({ jsonSchema }) => {
+        delete jsonSchema.pattern;
+        Object.assign(jsonSchema, asNumber);
+      },
+    });
 }
 
 /** The deepest a fact value may nest lists and objects. */
@@ -154,6 +175,10 @@ export const scopeSchema = z
       message: `'${value}' is not a scope; expected all, group:…, system:… or domain:…`,
     });
     return z.NEVER;
+  })
+  .meta({
+    description:
+      '`all` (default), or a `group:…` (with every group below it), `system:…` or `domain:…` ref.',
   });
 
 /**

@@ -1,0 +1,53 @@
+import type { Router } from 'express';
+import { z } from 'zod';
+import type { ZodOpenApiPathsObject } from 'zod-openapi';
+import {
+  errorResponses,
+  jsonResponse,
+  rollupResponse,
+} from '../../schema/responses';
+import { parse, scopeSchema, scorecardSchema } from '../validation';
+import type { RouteContext } from './context';
+
+const rollupQuery = z.object({
+  scorecard: scorecardSchema,
+  by: z
+    .enum(['group', 'system', 'domain', 'check', 'category'])
+    .default('group'),
+  scope: scopeSchema,
+});
+
+/** `/rollup` in the OpenAPI document. */
+export const rollupPaths: ZodOpenApiPathsObject = {
+  '/rollup': {
+    get: {
+      operationId: 'GetRollup',
+      description:
+        'One scorecard aggregated by owner group (a tree, each group counting every group below it), by System, by Domain, by check or by category. Aggregates cover every evaluated entity of the scope the caller can read: the group tree holds only Groups, and the rows only Systems and Domains, the caller can read. By group, entities owned by a User are counted in `ownedByUsers` and those without an owner the catalog has (or owned by something else) in `unowned`; by System or Domain, entities in none are counted in `unassigned`.',
+      requestParams: { query: rollupQuery },
+      responses: {
+        200: jsonResponse(
+          'The summary, and the groups, rows or both, as `by` says.',
+          rollupResponse,
+        ),
+        ...errorResponses(400, 401, 404),
+      },
+    },
+  },
+};
+
+/** Adds the rollup of one scorecard along one dimension. */
+export function addRollupRoutes(router: Router, ctx: RouteContext) {
+  router.get('/rollup', async (req, res) => {
+    const credentials = await ctx.httpAuth.credentials(req);
+    const query = parse(rollupQuery, req.query, 'query');
+    res.json(
+      await ctx.rollups.rollup({
+        scorecardId: query.scorecard ?? ctx.defaultScorecard,
+        by: query.by,
+        scope: query.scope,
+        visible: await ctx.visibility.visible(credentials),
+      }),
+    );
+  });
+}
