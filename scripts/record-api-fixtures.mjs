@@ -170,6 +170,20 @@ async function recordRollups() {
         format: 'csv',
       },
     });
+    for (const axis of ['check', 'category']) {
+      await record(backend, `heatmap-${axis}-all`, {
+        path: '/heatmap',
+        query: { scope: 'all', axis },
+      });
+    }
+    await record(backend, 'entities-commerce-failing-runbook', {
+      path: '/entities',
+      query: {
+        ...page,
+        scope: 'group:default/commerce',
+        failingCheck: 'runbook',
+      },
+    });
     await record(backend, 'trends-all', {
       path: '/trends',
       query: { scope: 'all', interval: 'P1D' },

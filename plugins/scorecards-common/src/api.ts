@@ -360,6 +360,52 @@ export type RollupResponse = {
 );
 
 /**
+ * One cell of a heatmap: a row's entities against one check, or against every check of one
+ * category.
+ *
+ * @public
+ */
+export interface HeatmapCell {
+  /** The column's id: a check id or a category. */
+  column: string;
+  /** Results counted: entities the check applies to (for a category, results of its checks). */
+  entities: number;
+  /** Results that pass or are waived. */
+  pass: number;
+  /** Results that fail or are in error. */
+  fail: number;
+  /** Share of `pass` in `pass + fail`, 0-100, one decimal; null when both are 0. */
+  passRate: number | null;
+}
+
+/**
+ * One row of a heatmap: a group (with every group below it) or a System.
+ *
+ * @public
+ */
+export interface HeatmapRow {
+  ref: string;
+  title: string;
+  /** Entities of the row that the scorecard applies to. */
+  entities: number;
+  cells: HeatmapCell[];
+}
+
+/**
+ * `GET /heatmap`: the scope's child groups (a Domain's Systems; a System's owners) against the
+ * scorecard's checks or categories.
+ *
+ * @public
+ */
+export interface HeatmapResponse {
+  scorecardId: string;
+  scope: string;
+  axis: 'check' | 'category';
+  columns: Array<{ id: string; title: string }>;
+  rows: HeatmapRow[];
+}
+
+/**
  * `GET /entities`: one page of the drill-down.
  *
  * @public

@@ -18,6 +18,7 @@ export { isScorecardAvailable } from './isScorecardAvailable';
 export { scorecardsApiRef, ScorecardsClient } from './api';
 export type {
   EntitiesRequest,
+  HeatmapRequest,
   RollupRequest,
   ScorecardsApi,
   TrendsRequest,

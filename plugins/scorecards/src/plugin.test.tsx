@@ -65,6 +65,7 @@ beforeEach(() => {
       recordings.rollupChecksAll,
       recordings.entitiesAll,
       recordings.trendsAll,
+      recordings.heatmapCheckAll,
     ]),
   );
 });

@@ -126,6 +126,23 @@ export const scorecardsTranslationRef = createTranslationRef({
         outside:
           'Outside the group tree: {{users}} owned by a person, {{unowned}} with no owner in the catalog.',
       },
+      heatmap: {
+        what: 'the heatmap',
+        title: 'Heatmap',
+        axis: 'Columns',
+        axisCheck: 'Checks',
+        axisCategory: 'Categories',
+        row: 'Group',
+        entities_one: '{{count}} entity',
+        entities_other: '{{count}} entities',
+        cell: '{{row}}, {{column}}: {{pass}} pass, {{fail}} fail',
+        cellNone: '{{row}}, {{column}}: nothing counted',
+        failing_one: '{{count}} failing',
+        failing_other: '{{count}} failing',
+        empty: 'No group below this scope has entities with a scorecard.',
+        legend:
+          'Pass rate: below 50% red, 50-80% amber, 80% and above green. A click lists the entities behind a cell.',
+      },
       checks: {
         what: 'the checks',
         title: 'Checks',
@@ -173,6 +190,8 @@ export const scorecardsTranslationRef = createTranslationRef({
         failingCheck: 'Failing check',
         any: 'Any',
         clear: 'Clear filters',
+        onlyFailing: 'Only the entities failing {{check}}',
+        showAll: 'Show all entities',
         total_one: '{{count}} entity',
         total_other: '{{count}} entities',
         export: 'Export CSV',

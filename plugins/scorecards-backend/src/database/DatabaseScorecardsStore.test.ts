@@ -995,6 +995,99 @@ describe.each(databases.eachSupportedId())(
       });
     });
 
+    describe('countCheckStatusesBy', () => {
+      it('counts statuses per check for each owner and each System', async () => {
+        await store.writeEvaluations(
+          [
+            evaluated('component:default/checkout-api', {
+              ownerRef: 'group:default/team-checkout',
+              systemRef: 'system:default/checkout',
+              statuses: { dashboard: 'fail' },
+            }),
+            evaluated('component:default/checkout-web', {
+              ownerRef: 'group:default/team-checkout',
+              systemRef: 'system:default/storefront',
+            }),
+            evaluated('component:default/payments-gateway', {
+              ownerRef: 'group:default/team-payments',
+              systemRef: 'system:default/checkout',
+              statuses: { dashboard: 'error' },
+            }),
+            evaluated('component:default/search-api'),
+          ],
+          T0,
+        );
+        const sorted = <T extends { key: string | null; status: string }>(
+          rows: T[],
+        ) =>
+          [...rows].sort(
+            (a, b) =>
+              String(a.key).localeCompare(String(b.key)) ||
+              a.status.localeCompare(b.status),
+          );
+        expect(
+          sorted(
+            await store.countCheckStatusesBy({
+              by: 'owner',
+              scorecardId: SCORECARD,
+              checkIds: ['dashboard'],
+            }),
+          ),
+        ).toEqual([
+          {
+            key: 'group:default/payments',
+            checkId: 'dashboard',
+            status: 'pass',
+            count: 1,
+          },
+          {
+            key: 'group:default/team-checkout',
+            checkId: 'dashboard',
+            status: 'fail',
+            count: 1,
+          },
+          {
+            key: 'group:default/team-checkout',
+            checkId: 'dashboard',
+            status: 'pass',
+            count: 1,
+          },
+          {
+            key: 'group:default/team-payments',
+            checkId: 'dashboard',
+            status: 'error',
+            count: 1,
+          },
+        ]);
+        expect(
+          sorted(
+            await store.countCheckStatusesBy({
+              by: 'system',
+              scorecardId: SCORECARD,
+              checkIds: ['dashboard'],
+              entityRefs: [
+                'component:default/checkout-api',
+                'component:default/payments-gateway',
+              ],
+            }),
+          ),
+        ).toEqual([
+          {
+            key: 'system:default/checkout',
+            checkId: 'dashboard',
+            status: 'error',
+            count: 1,
+          },
+          {
+            key: 'system:default/checkout',
+            checkId: 'dashboard',
+            status: 'fail',
+            count: 1,
+          },
+        ]);
+      });
+    });
+
     describe('getScoreHistory', () => {
       it('returns the standing at the start and the changes in the window', async () => {
         const api = 'component:default/checkout-api';

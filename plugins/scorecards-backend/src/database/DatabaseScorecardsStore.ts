@@ -379,6 +379,50 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
     }));
   }
 
+  async countCheckStatusesBy(options: {
+    by: 'owner' | 'system';
+    scorecardId: string;
+    checkIds: string[];
+    entityRefs?: string[];
+  }): Promise<
+    Array<{
+      key: string | null;
+      checkId: string;
+      status: CheckStatus;
+      count: number;
+    }>
+  > {
+    const { by, scorecardId, checkIds, entityRefs } = options;
+    if (checkIds.length === 0 || entityRefs?.length === 0) {
+      return [];
+    }
+    const column = by === 'owner' ? 'e.owner_ref' : 'e.system_ref';
+    const query = this.db(`${CHECK_RESULTS} as c`)
+      .join(`${SCORES} as s`, 's.entity_ref', 'c.entity_ref')
+      .join(`${ENTITIES} as e`, 'e.entity_ref', 'c.entity_ref')
+      .where('s.scorecard_id', scorecardId)
+      .select({ key: column }, 'c.check_id', 'c.status')
+      .count({ count: '*' })
+      .groupBy(column, 'c.check_id', 'c.status');
+    this.bulk.whereInList(query, 'c.check_id', checkIds);
+    if (entityRefs) {
+      this.bulk.whereInList(query, 'c.entity_ref', entityRefs);
+    }
+    type CountRow = {
+      key: string | null;
+      check_id: string;
+      status: string;
+      count: number | string;
+    };
+    const rows = (await query) as unknown as CountRow[];
+    return rows.map(row => ({
+      key: row.key,
+      checkId: row.check_id,
+      status: row.status as CheckStatus,
+      count: Number(row.count),
+    }));
+  }
+
   async getHistory(
     entityRef: string,
     window: { from: Date; to: Date },

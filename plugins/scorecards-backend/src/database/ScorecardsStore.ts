@@ -174,6 +174,24 @@ export interface ScorecardsStore {
     entityRefs?: string[];
   }): Promise<Array<{ checkId: string; status: CheckStatus; count: number }>>;
 
+  /**
+   * {@link ScorecardsStore.countCheckStatuses}, counted apart for each owner or each System
+   * (`key`; null for entities without one), for heatmaps.
+   */
+  countCheckStatusesBy(options: {
+    by: 'owner' | 'system';
+    scorecardId: string;
+    checkIds: string[];
+    entityRefs?: string[];
+  }): Promise<
+    Array<{
+      key: string | null;
+      checkId: string;
+      status: CheckStatus;
+      count: number;
+    }>
+  >;
+
   /** History of one entity, newest first, within a time window. */
   getHistory(
     entityRef: string,

@@ -3,6 +3,7 @@ import { definitionsPaths } from '../service/routes/definitions';
 import { entitiesPaths } from '../service/routes/entities';
 import { entityPaths } from '../service/routes/entity';
 import { factsPaths } from '../service/routes/facts';
+import { heatmapPaths } from '../service/routes/heatmap';
 import { rollupPaths } from '../service/routes/rollup';
 import { runsPaths } from '../service/routes/runs';
 import { trendsPaths } from '../service/routes/trends';
@@ -38,6 +39,7 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
         ...definitionsPaths,
         ...entityPaths,
         ...rollupPaths,
+        ...heatmapPaths,
         ...entitiesPaths,
         ...trendsPaths,
         ...factsPaths,

@@ -8,6 +8,7 @@ import type {
   EntityHistoryResponse,
   EntityScorecardsResponse,
   Fact,
+  HeatmapResponse,
   RollupResponse,
   RunsResponse,
   StoredWaiver,
@@ -288,6 +289,30 @@ const checkRollupFields = {
   failing: z.number().int(),
 };
 
+const heatmapCell = z.object({
+  column: z.string(),
+  entities: z.number().int(),
+  pass: z.number().int(),
+  fail: z.number().int(),
+  passRate: z.number().nullable(),
+});
+
+/** `GET /heatmap` */
+export const heatmapResponse = z.object({
+  scorecardId: z.string(),
+  scope: z.string(),
+  axis: z.enum(['check', 'category']),
+  columns: z.array(z.object({ id: z.string(), title: z.string() })),
+  rows: z.array(
+    z.object({
+      ref: z.string(),
+      title: z.string(),
+      entities: z.number().int(),
+      cells: z.array(heatmapCell),
+    }),
+  ),
+});
+
 /** `GET /rollup` */
 export const rollupResponse = z.discriminatedUnion('by', [
   z.object({
@@ -480,13 +505,14 @@ export const shapesMatchTypes: [
   Same<typeof entityScorecardsResponse, EntityScorecardsResponse>,
   Same<typeof entityHistoryResponse, EntityHistoryResponse>,
   Same<typeof rollupResponse, RollupResponse>,
+  Same<typeof heatmapResponse, HeatmapResponse>,
   Same<typeof entitiesPageResponse, EntitiesPageResponse>,
   Same<typeof trendsResponse, TrendsResponse>,
   Same<typeof fact, Fact>,
   Same<typeof storedWaiver, StoredWaiver>,
   Same<typeof waiversResponse, WaiversResponse>,
   Same<typeof runsResponse, RunsResponse>,
-] = [true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true];
 
 const ERRORS = {
   400: 'BadRequest',

@@ -119,6 +119,174 @@ describe.each(databases.eachSupportedId())(
         interval: Duration.fromISO(interval),
       });
 
+    describe('the heatmap', () => {
+      const ref = (name: string) => `component:default/${name}`;
+      beforeEach(async () => {
+        await store.saveOrgSnapshot({
+          groups: [
+            { ref: 'group:default/org', title: 'Org' },
+            {
+              ref: 'group:default/shop-dept',
+              title: 'Shop department',
+              parentRef: 'group:default/org',
+            },
+            {
+              ref: 'group:default/cart',
+              title: 'Cart',
+              parentRef: 'group:default/shop-dept',
+            },
+            {
+              ref: 'group:default/data',
+              title: 'Data',
+              parentRef: 'group:default/org',
+            },
+          ],
+          systems: [
+            { ref: 'system:default/shop', title: 'Shop' },
+            { ref: 'system:default/lake', title: 'Lake' },
+          ],
+          domains: [{ ref: 'domain:default/sales', title: 'Sales' }],
+        });
+        const owned = (owner: string, system: string) => ({
+          ownerRef: `group:default/${owner}`,
+          ownerExists: true,
+          systemRef: `system:default/${system}`,
+          domainRef: 'domain:default/sales',
+        });
+        await store.writeEvaluations(
+          [
+            standing(ref('cart-api'), {
+              score: 50,
+              failing: ['docs'],
+              info: owned('cart', 'shop'),
+            }),
+            standing(ref('cart-web'), {
+              score: 0,
+              failing: ['owner', 'docs'],
+              info: owned('cart', 'shop'),
+            }),
+            standing(ref('shop-admin'), {
+              score: 100,
+              info: owned('shop-dept', 'shop'),
+            }),
+            standing(ref('pipeline'), {
+              score: 50,
+              failing: ['docs'],
+              info: owned('data', 'lake'),
+            }),
+          ],
+          day(0),
+        );
+      });
+
+      it("puts the org's departments against the checks, a department counting its teams", async () => {
+        const map = await rollups.heatmap({
+          scorecardId: 'card',
+          scope: { type: 'all' },
+          axis: 'check',
+        });
+        expect(map.columns).toEqual([
+          { id: 'owner', title: 'owner' },
+          { id: 'docs', title: 'docs' },
+        ]);
+        expect(
+          map.rows.map(r => [r.title, r.entities, r.cells.map(c => c.fail)]),
+        ).toEqual([
+          ['Data', 1, [0, 1]],
+          ['Shop department', 3, [1, 2]],
+        ]);
+        expect(map.rows[1].cells[1]).toEqual({
+          column: 'docs',
+          entities: 3,
+          pass: 1,
+          fail: 2,
+          passRate: 33.3,
+        });
+      });
+
+      it('has cells equal to the drill-downs they stand for', async () => {
+        for (const scope of [
+          { type: 'all' as const },
+          { type: 'group' as const, ref: 'group:default/shop-dept' },
+          { type: 'domain' as const, ref: 'domain:default/sales' },
+        ]) {
+          const map = await rollups.heatmap({
+            scorecardId: 'card',
+            scope,
+            axis: 'check',
+          });
+          expect(map.rows.length).toBeGreaterThan(0);
+          for (const row of map.rows) {
+            const rowScope = row.ref.startsWith('system:')
+              ? { type: 'system' as const, ref: row.ref }
+              : { type: 'group' as const, ref: row.ref };
+            const filter = await rollups.scopeFilter(rowScope);
+            for (const cell of row.cells) {
+              const { total } = await store.listScores({
+                ...filter,
+                ...(scope.type === 'domain' && { domainRef: scope.ref }),
+                scorecardId: 'card',
+                failingCheck: cell.column,
+              });
+              expect([row.title, cell.column, cell.fail]).toEqual([
+                row.title,
+                cell.column,
+                total,
+              ]);
+            }
+          }
+        }
+      });
+
+      it("puts a team without child groups as its own row, and a Domain's Systems as rows", async () => {
+        const team = await rollups.heatmap({
+          scorecardId: 'card',
+          scope: { type: 'group', ref: 'group:default/cart' },
+          axis: 'check',
+        });
+        expect(team.rows.map(r => [r.ref, r.entities])).toEqual([
+          ['group:default/cart', 2],
+        ]);
+        const domain = await rollups.heatmap({
+          scorecardId: 'card',
+          scope: { type: 'domain', ref: 'domain:default/sales' },
+          axis: 'category',
+        });
+        expect(domain.columns).toEqual([
+          { id: 'ownership', title: 'Ownership' },
+        ]);
+        expect(
+          domain.rows.map(r => [
+            r.title,
+            r.entities,
+            r.cells[0].pass,
+            r.cells[0].fail,
+          ]),
+        ).toEqual([
+          ['Lake', 1, 1, 1],
+          ['Shop', 3, 3, 3],
+        ]);
+      });
+
+      it('counts and names only what the caller may read', async () => {
+        const map = await rollups.heatmap({
+          scorecardId: 'card',
+          scope: { type: 'all' },
+          axis: 'check',
+          visible: new Set([
+            'group:default/org',
+            'group:default/shop-dept',
+            ref('cart-api'),
+            ref('shop-admin'),
+          ]),
+        });
+        expect(map.rows.map(r => [r.title, r.entities])).toEqual([
+          ['Shop department', 2],
+        ]);
+        expect(map.rows[0].cells.map(c => c.fail)).toEqual([0, 1]);
+      });
+    });
+
     describe('for a caller who may read only some entities', () => {
       const ref = (name: string) => `component:default/${name}`;
       beforeEach(async () => {

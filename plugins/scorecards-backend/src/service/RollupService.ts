@@ -6,6 +6,7 @@ import {
   CheckStatus,
   EntityScoreRow,
   GroupRollupNode,
+  HeatmapResponse,
   RefRollupRow,
   RollupResponse,
   RollupSummary,
@@ -19,6 +20,7 @@ import { DateTime, Duration } from 'luxon';
 import type { ScorecardsStore, ScoreFilter } from '../database';
 import type { OrgEntity, OrgGroup } from '../run/CatalogSnapshot';
 import { isVisible, Visible } from './CatalogVisibility';
+import { countHeatmap, type HeatmapRowSpec } from './heatmap';
 import { OrgTree } from './OrgTree';
 
 /** A scope of a rollup or trend: everything, or one group (transitively), System or Domain. */
@@ -303,6 +305,114 @@ export class RollupService {
       throw new NotFoundError(`No scorecard '${id}'`);
     }
     return scorecard;
+  }
+
+  /**
+   * The scope's child groups (for the whole organisation, the groups below its root; a Domain's
+   * Systems; a System's owner groups) against the scorecard's checks or categories. A group
+   * without child groups is a row of its own.
+   */
+  async heatmap(options: {
+    scorecardId: string;
+    scope: Scope;
+    axis: HeatmapResponse['axis'];
+    visible?: Visible;
+  }): Promise<HeatmapResponse> {
+    const scorecard = this.scorecard(options.scorecardId);
+    const visible = options.visible ?? 'all';
+    const snapshot = await this.#load();
+    const rows = this.#inScope(
+      snapshot,
+      snapshot.rows.get(scorecard.id) ?? [],
+      options.scope,
+      visible,
+    );
+    const tree =
+      visible === 'all' ? snapshot.tree : snapshot.tree.visibleTo(visible);
+    const by = options.scope.type === 'domain' ? 'system' : 'owner';
+    const specs: HeatmapRowSpec[] = [];
+    const addGroups = (groups: OrgGroup[]) => {
+      for (const group of groups) {
+        // Entities of groups the caller may not read count in the visible group above them.
+        const keys = new Set(snapshot.tree.subtree(group.ref));
+        specs.push({
+          ref: group.ref,
+          title: group.title,
+          keys,
+          entities: rows.filter(r => r.ownerRef && keys.has(r.ownerRef)).length,
+        });
+      }
+    };
+    switch (options.scope.type) {
+      case 'all': {
+        const roots = tree.roots();
+        addGroups(roots.length === 1 ? tree.children(roots[0].ref) : roots);
+        break;
+      }
+      case 'group': {
+        const children = tree.children(options.scope.ref);
+        addGroups(
+          children.length > 0 ? children : [tree.get(options.scope.ref)!],
+        );
+        break;
+      }
+      case 'system': {
+        const owners = [...new Set(rows.map(r => r.ownerRef))]
+          .flatMap(ref => (ref && tree.get(ref) ? [tree.get(ref)!] : []))
+          .sort((a, b) => a.title.localeCompare(b.title));
+        for (const owner of owners) {
+          specs.push({
+            ref: owner.ref,
+            title: owner.title,
+            keys: new Set([owner.ref]),
+            entities: rows.filter(r => r.ownerRef === owner.ref).length,
+          });
+        }
+        break;
+      }
+      default: {
+        const systems = [...new Set(rows.map(r => r.systemRef))]
+          .flatMap(ref => (ref && isVisible(visible, ref) ? [ref] : []))
+          .map(ref => ({ ref, title: snapshot.titles.get(ref) ?? ref }))
+          .sort((a, b) => a.title.localeCompare(b.title));
+        for (const system of systems) {
+          specs.push({
+            ...system,
+            keys: new Set([system.ref]),
+            entities: rows.filter(r => r.systemRef === system.ref).length,
+          });
+        }
+      }
+    }
+
+    // The whole organisation's counts serve every caller who may read everything; any other
+    // scope or caller counts only the entities in question.
+    const whole =
+      visible === 'all' &&
+      (options.scope.type === 'all' || options.scope.type === 'group');
+    const counts = await this.#store.countCheckStatusesBy({
+      by,
+      scorecardId: scorecard.id,
+      checkIds: scorecard.checks,
+      entityRefs: whole ? undefined : rows.map(r => r.entityRef),
+    });
+    const checks = scorecard.checks.flatMap(id => {
+      const check = this.#definitions.checks.find(c => c.id === id);
+      return check ? [check] : [];
+    });
+    return {
+      scorecardId: scorecard.id,
+      scope: scopeName(options.scope),
+      axis: options.axis,
+      ...countHeatmap({
+        axis: options.axis,
+        checks,
+        rows: specs,
+        counts,
+        categoryTitle: category =>
+          category.charAt(0).toLocaleUpperCase('en-US') + category.slice(1),
+      }),
+    };
   }
 
   #load(): Promise<Snapshot> {

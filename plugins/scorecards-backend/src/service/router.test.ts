@@ -530,6 +530,33 @@ describe('createRouter', () => {
     });
   });
 
+  describe('the heatmap', () => {
+    it("puts the scope's groups against the scorecard's checks or categories", async () => {
+      const checks = await request(app).get('/heatmap');
+      expect(checks.status).toBe(200);
+      const definitions = (await request(app).get('/definitions')).body;
+      const scorecard = definitions.scorecards[0];
+      expect(checks.body).toMatchObject({
+        scorecardId: scorecard.id,
+        scope: 'all',
+        axis: 'check',
+      });
+      expect(checks.body.columns.map((c: { id: string }) => c.id)).toEqual(
+        scorecard.checks,
+      );
+      const categories = await request(app).get('/heatmap?axis=category');
+      expect(categories.status).toBe(200);
+      expect(categories.body.axis).toBe('category');
+    });
+
+    it('is 404 for a scope the catalog does not have', async () => {
+      const res = await request(app).get(
+        '/heatmap?scope=group:default/no-such-team',
+      );
+      expect(res.status).toBe(404);
+    });
+  });
+
   describe('bad input', () => {
     it.each([
       ['/entity', 'entityRef: '],
@@ -555,6 +582,11 @@ describe('createRouter', () => {
       ],
       ['/rollup?scope=team-a', "scope: 'team-a' is not a scope"],
       ['/rollup?by=owner', 'by: '],
+      ['/heatmap?axis=owner', 'axis: '],
+      [
+        '/heatmap?scope=user:default/jane',
+        "scope: 'user:default/jane' is not a scope",
+      ],
       [
         '/entities?scope=user:default/jane',
         "scope: 'user:default/jane' is not a scope",

@@ -16,6 +16,7 @@ import { addDefinitionsRoutes } from './routes/definitions';
 import { addEntitiesRoutes } from './routes/entities';
 import { addEntityRoutes } from './routes/entity';
 import { addFactsRoutes } from './routes/facts';
+import { addHeatmapRoutes } from './routes/heatmap';
 import { addRollupRoutes } from './routes/rollup';
 import { addRunsRoutes } from './routes/runs';
 import { addTrendsRoutes } from './routes/trends';
@@ -51,6 +52,7 @@ export async function createRouter(
   addDefinitionsRoutes(router, ctx);
   addEntityRoutes(router, ctx);
   addRollupRoutes(router, ctx);
+  addHeatmapRoutes(router, ctx);
   addEntitiesRoutes(router, ctx);
   addTrendsRoutes(router, ctx);
   addFactsRoutes(router, ctx);

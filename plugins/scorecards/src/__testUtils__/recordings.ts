@@ -38,6 +38,9 @@ import entitiesFailingRunbook from './recorded/entities-failing-runbook.json';
 import entitiesNoMatch from './recorded/entities-no-match.json';
 import entitiesCsvFailingRunbook from './recorded/entities-csv-failing-runbook.json';
 import trendsAll from './recorded/trends-all.json';
+import heatmapCheckAll from './recorded/heatmap-check-all.json';
+import heatmapCategoryAll from './recorded/heatmap-category-all.json';
+import entitiesCommerceFailingRunbook from './recorded/entities-commerce-failing-runbook.json';
 
 /**
  * One answer of the real backend on the example catalog, as `scripts/record-fixtures.mjs`
@@ -90,6 +93,9 @@ export const recordings = {
   entitiesNoMatch,
   entitiesCsvFailingRunbook,
   trendsAll,
+  heatmapCheckAll,
+  heatmapCategoryAll,
+  entitiesCommerceFailingRunbook,
 } satisfies Record<string, Recording>;
 
 /** The recorded body of an answer, typed as the API's response. */

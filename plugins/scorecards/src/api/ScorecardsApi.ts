@@ -4,6 +4,7 @@ import type {
   EntityHistoryResponse,
   EntitiesPageResponse,
   EntityScorecardsResponse,
+  HeatmapResponse,
   RollupResponse,
   TrendsResponse,
 } from '@guardrails/plugin-scorecards-common';
@@ -49,6 +50,19 @@ export interface EntitiesRequest {
 }
 
 /**
+ * Which scope and columns {@link ScorecardsApi.getHeatmap} reads.
+ *
+ * @public
+ */
+export interface HeatmapRequest {
+  scorecard?: string;
+  /** `all` (the default), or a group, System or Domain ref. */
+  scope?: string;
+  /** The columns: checks (the default) or categories. */
+  axis?: HeatmapResponse['axis'];
+}
+
+/**
  * Which scope and window {@link ScorecardsApi.getTrends} reads.
  *
  * @public
@@ -85,6 +99,9 @@ export interface ScorecardsApi {
 
   /** One scorecard aggregated along one dimension, over the entities of a scope. */
   getRollup(request: RollupRequest): Promise<RollupResponse>;
+
+  /** The scope's child groups (a Domain's Systems) against checks or categories. */
+  getHeatmap(request: HeatmapRequest): Promise<HeatmapResponse>;
 
   /** One page of the drill-down: entities of a scope with their standing. */
   getEntities(request: EntitiesRequest): Promise<EntitiesPageResponse>;

@@ -5,11 +5,13 @@ import type {
   EntityHistoryResponse,
   EntitiesPageResponse,
   EntityScorecardsResponse,
+  HeatmapResponse,
   RollupResponse,
   TrendsResponse,
 } from '@guardrails/plugin-scorecards-common';
 import type {
   EntitiesRequest,
+  HeatmapRequest,
   RollupRequest,
   ScorecardsApi,
   TrendsRequest,
@@ -77,6 +79,16 @@ export class ScorecardsClient implements ScorecardsApi {
         by: request.by,
         scope: request.scope,
         scorecard: request.scorecard,
+      },
+    });
+  }
+
+  async getHeatmap(request: HeatmapRequest): Promise<HeatmapResponse> {
+    return this.#request('GET', '/heatmap', {
+      query: {
+        scorecard: request.scorecard,
+        scope: request.scope,
+        axis: request.axis,
       },
     });
   }

@@ -1,6 +1,7 @@
 export { scorecardsApiRef } from './ScorecardsApi';
 export type {
   EntitiesRequest,
+  HeatmapRequest,
   RollupRequest,
   ScorecardsApi,
   TrendsRequest,

@@ -202,6 +202,16 @@ export function DrillDown(props: {
           </Button>
         )}
       </div>
+      {view.check && (
+        <Typography variant="body2" component="div">
+          {t('page.drill.onlyFailing', {
+            check: checkTitles.get(view.check) ?? view.check,
+          })}{' '}
+          <Button size="small" onClick={() => change({ check: undefined })}>
+            {t('page.drill.showAll')}
+          </Button>
+        </Typography>
+      )}
       <div className={classes.toolbar}>
         <Typography variant="body2" role="status">
           {page && t('page.drill.total', { count: page.total })}

@@ -6,6 +6,7 @@ import {
 } from '@backstage/test-utils';
 import type {
   EntitiesPageResponse,
+  HeatmapResponse,
   RollupResponse,
 } from '@guardrails/plugin-scorecards-common';
 import { screen, waitFor, within } from '@testing-library/react';
@@ -25,10 +26,15 @@ import { testClient } from '../../__testUtils__/renderEntity';
 import { rootRouteRef } from '../../routes';
 import { ScorecardsPage } from './ScorecardsPage';
 
+// The page renders every section at once, which takes a few seconds in jsdom.
+jest.setTimeout(30_000);
+
 const server = setupServer();
 registerMswTestHooks(server);
 
 type GroupRollup = Extract<RollupResponse, { by: 'group' }>;
+const heatmap = recordings.heatmapCheckAll.response
+  .body as unknown as HeatmapResponse;
 const org = recordings.rollupGroupsAll.response.body as unknown as GroupRollup;
 const failingRunbook = recordings.entitiesFailingRunbook.response
   .body as unknown as EntitiesPageResponse;
@@ -40,6 +46,7 @@ const FIRST_RENDER: Recording[] = [
   recordings.rollupChecksAll,
   recordings.entitiesAll,
   recordings.trendsAll,
+  recordings.heatmapCheckAll,
 ];
 
 let search = '';
@@ -262,5 +269,64 @@ describe('ScorecardsPage', () => {
     ).toBeInTheDocument();
     expect(screen.getByText('Regressed most')).toBeInTheDocument();
     expect(screen.getByText('Improved most')).toBeInTheDocument();
+  });
+
+  it("writes each heatmap cell as a number, and a click lists that group's entities failing that check", async () => {
+    const commerceFailing = recordings.entitiesCommerceFailingRunbook.response
+      .body as unknown as EntitiesPageResponse;
+    await renderPage('/scorecards', [
+      ...FIRST_RENDER,
+      recordings.heatmapCategoryAll,
+      recordings.rollupGroupsDepartment,
+      recordings.rollupChecksDepartment,
+      recordings.entitiesCommerceFailingRunbook,
+    ]);
+    const table = await screen.findByRole('table', { name: 'Heatmap' });
+    const commerce = heatmap.rows.find(
+      r => r.ref === 'group:default/commerce',
+    )!;
+    const column = heatmap.columns.findIndex(c => c.id === 'runbook');
+    const cell = commerce.cells[column];
+    const button = within(table).getByRole('button', {
+      name: new RegExp(
+        `Commerce, Runbook linked: ${cell.pass} pass, ${cell.fail} fail`,
+      ),
+    });
+    expect(button).toHaveTextContent(`${cell.passRate}%`);
+
+    await userEvent.click(button);
+    expect(params().get('scope')).toBe('group:default/commerce');
+    expect(params().get('check')).toBe('runbook');
+    const entities = await screen.findByRole('table', { name: 'Entities' });
+    await waitFor(() =>
+      expect(
+        within(entities)
+          .getAllByRole('row')
+          .slice(1)
+          .map(row => row.getAttribute('data-ref')),
+      ).toEqual(commerceFailing.items.map(i => i.entityRef)),
+    );
+    expect(
+      screen.getByText('Only the entities failing Runbook linked'),
+    ).toBeInTheDocument();
+  });
+
+  it('puts the heatmap against categories when asked, in the URL', async () => {
+    await renderPage('/scorecards', [
+      ...FIRST_RENDER,
+      recordings.heatmapCategoryAll,
+    ]);
+    await screen.findByRole('table', { name: 'Heatmap' });
+    await userEvent.click(screen.getByRole('button', { name: /^Columns / }));
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'Categories' }),
+    );
+    expect(params().get('axis')).toBe('category');
+    const table = await screen.findByRole('table', { name: 'Heatmap' });
+    await waitFor(() =>
+      expect(
+        within(table).getByRole('columnheader', { name: 'Reliability' }),
+      ).toBeInTheDocument(),
+    );
   });
 });

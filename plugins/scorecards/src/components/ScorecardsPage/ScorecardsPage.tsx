@@ -24,6 +24,7 @@ import { LevelDistribution } from '../shared/LevelDistribution';
 import { ChecksTable } from './ChecksTable';
 import { DrillDown } from './DrillDown';
 import { GroupTree } from './GroupTree';
+import { Heatmap } from './Heatmap';
 import { LoadState } from './LoadState';
 import { TrendsPanel } from './TrendsPanel';
 import { useView, WINDOWS } from './useView';
@@ -109,6 +110,15 @@ export function ScorecardsPage(props: ScorecardsPageProps) {
       }),
     [api, view.scope, view.scorecard],
   );
+  const heatmap = useAsyncRetry(
+    () =>
+      api.getHeatmap({
+        scope: view.scope,
+        scorecard: view.scorecard,
+        axis: view.axis,
+      }),
+    [api, view.scope, view.scorecard, view.axis],
+  );
   const checks = useAsyncRetry(
     () =>
       api.getRollup({
@@ -145,9 +155,11 @@ export function ScorecardsPage(props: ScorecardsPageProps) {
   const scorecards = definitions.value?.scorecards ?? [];
   const scorecardId = rollup?.scorecardId ?? view.scorecard ?? '';
 
+  const showDrillDown = () =>
+    drillDown.current?.scrollIntoView?.({ behavior: 'smooth' });
   const showFailing = (checkId: string) => {
     change({ check: checkId });
-    drillDown.current?.scrollIntoView?.({ behavior: 'smooth' });
+    showDrillDown();
   };
 
   return (
@@ -313,6 +325,54 @@ export function ScorecardsPage(props: ScorecardsPageProps) {
               </InfoCard>
             </Grid>
           )}
+
+          <Grid item xs={12}>
+            <InfoCard
+              title={t('page.heatmap.title')}
+              subheader={t('page.heatmap.legend')}
+              action={
+                <TextField
+                  select
+                  id="scorecards-heatmap-axis"
+                  label={t('page.heatmap.axis')}
+                  value={view.axis}
+                  onChange={e => change({ axis: e.target.value })}
+                  className={classes.select}
+                >
+                  <MenuItem value="check">
+                    {t('page.heatmap.axisCheck')}
+                  </MenuItem>
+                  <MenuItem value="category">
+                    {t('page.heatmap.axisCategory')}
+                  </MenuItem>
+                </TextField>
+              }
+            >
+              <LoadState
+                what={t('page.heatmap.what')}
+                loading={heatmap.loading}
+                error={heatmap.error}
+                hasValue={!!heatmap.value}
+                retry={heatmap.retry}
+              />
+              {heatmap.value && !heatmap.error && (
+                <Heatmap
+                  heatmap={heatmap.value}
+                  onOpen={(row, cell) => {
+                    change({
+                      scope: row,
+                      expanded: undefined,
+                      check:
+                        heatmap.value?.axis === 'check'
+                          ? cell.column
+                          : undefined,
+                    });
+                    showDrillDown();
+                  }}
+                />
+              )}
+            </InfoCard>
+          </Grid>
 
           <Grid item xs={12}>
             <InfoCard title={t('page.checks.title')} noPadding>

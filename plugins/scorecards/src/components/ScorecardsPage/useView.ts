@@ -14,6 +14,8 @@ export interface View {
   window: (typeof WINDOWS)[number];
   /** Group refs expanded in the tree. */
   expanded: string[];
+  /** The heatmap's columns. */
+  axis: 'check' | 'category';
   kind?: string;
   type?: string;
   level?: string;
@@ -26,7 +28,13 @@ export interface View {
   page: number;
 }
 
-const DEFAULTS = { scope: 'all', window: '90', sort: 'score', page: '1' };
+const DEFAULTS = {
+  scope: 'all',
+  window: '90',
+  sort: 'score',
+  page: '1',
+  axis: 'check',
+};
 
 /** Keys whose change shows other entities, so the drill-down goes back to its first page. */
 const FILTER_KEYS = [
@@ -61,6 +69,7 @@ export function useView(): [View, (change: ViewChange) => void] {
         ? (window as View['window'])
         : '90',
       expanded: (params.get('expanded') ?? '').split(',').filter(Boolean),
+      axis: params.get('axis') === 'category' ? 'category' : 'check',
       kind: text(params, 'kind'),
       type: text(params, 'type'),
       level: text(params, 'level'),
