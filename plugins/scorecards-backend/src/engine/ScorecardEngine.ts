@@ -20,12 +20,13 @@ import {
 import { CatalogIndex, entityRefOf, normalizeEntityRef } from './catalogIndex';
 import { CompiledDuration, compileDuration, parseIsoInstant } from './dates';
 import { isFactFresh, observedAtOf } from './facts';
-import { capitalize, explainVerdict, expectedOf, observedOf } from './explain';
+import { explainVerdict, expectedOf, observedOf } from './explain';
 import { CompiledFilter, compileFilter } from './filters';
 import type { RuleOperator } from '@guardrails/plugin-scorecards-node';
 import { OperatorRegistry } from './operators';
 import { ERROR, EvalScope, PASS } from './outcome';
 import { EntityView, PathLayout } from './paths';
+import { capitalize } from './phrases';
 import { CompiledRule, compileRule } from './rules';
 import {
   DeclaredWaiver,

@@ -1,4 +1,5 @@
 import { DateTime, Duration } from 'luxon';
+import { describeJsonType } from './grammar';
 
 /** Milliseconds in a UTC day. */
 export const DAY_MS = 86_400_000;
@@ -308,24 +309,4 @@ export function ageInWords(
     return (AGES[days] ??= `which is ${days} days old`);
   }
   return `which is ${days} days old`;
-}
-
-/** The JSON type of a value in words, for error messages. */
-export function describeJsonType(value: unknown): string {
-  if (value === null) {
-    return 'null';
-  }
-  if (Array.isArray(value)) {
-    return 'an array';
-  }
-  switch (typeof value) {
-    case 'undefined':
-      return 'nothing';
-    case 'object':
-      return 'an object';
-    case 'string':
-      return `the string '${value}'`;
-    default:
-      return `the ${typeof value} ${String(value)}`;
-  }
 }

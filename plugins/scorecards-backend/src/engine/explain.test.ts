@@ -1,13 +1,13 @@
 import { createCatalogIndex } from './catalogIndex';
+import { explainVerdict } from './explain';
 import {
   anyOf,
-  explainVerdict,
   joinAnd,
   relationVerb,
   renderValue,
   subjectOf,
   withArticle,
-} from './explain';
+} from './phrases';
 import { EvalScope } from './outcome';
 import { compileRule } from './rules';
 

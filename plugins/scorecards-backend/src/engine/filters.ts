@@ -1,20 +1,26 @@
-import { InputError } from '@backstage/errors';
-import { describeJsonType } from './dates';
+import {
+  Primitive,
+  checkPrimitive,
+  describeJsonType,
+  isPlainObject,
+  isPrimitive,
+  joinPath as join,
+  located,
+  syntaxError,
+} from './grammar';
+import {
+  equalsMatcher,
+  existsMatcher,
+  hasPrefixMatcher,
+  inMatcher,
+} from './matchers';
 import {
   anyOf,
   formatPrimitive,
   joinAnd,
   subjectOf,
   withArticle,
-} from './explain';
-import {
-  Primitive,
-  equalsMatcher,
-  existsMatcher,
-  hasPrefixMatcher,
-  inMatcher,
-  isPrimitive,
-} from './matchers';
+} from './phrases';
 import { EntityView, PathLayout, PathReader, compilePath } from './paths';
 
 /** The value operators of the `@backstage/filter-predicates` grammar. */
@@ -38,30 +44,6 @@ export interface CompiledFilter {
 interface FilterPart {
   test: (value: unknown, view?: EntityView) => boolean;
   description: string;
-}
-
-/** Throws an InputError for an invalid predicate; callers add which check and field. */
-export function syntaxError(message: string): never {
-  throw new InputError(message);
-}
-
-/** Where in a predicate something is, for error messages. */
-export function located(where: string): string {
-  return where ? `at ${where}` : 'at the top level';
-}
-
-function join(where: string, key: string): string {
-  if (!where) {
-    return key;
-  }
-  return key.startsWith('[') ? `${where}${key}` : `${where}.${key}`;
-}
-
-/** Whether a value is a JSON object (not null, not an array). */
-export function isPlainObject(
-  value: unknown,
-): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function primitivesOf(arg: unknown, operator: string, where: string) {
@@ -127,23 +109,6 @@ export function compileFilterValueOperator(
     default:
       return undefined;
   }
-}
-
-/** Validates a constant to compare with. */
-export function checkPrimitive(value: unknown, where: string): Primitive {
-  if (!isPrimitive(value)) {
-    syntaxError(
-      `${located(
-        where,
-      )}: expected a string, number or boolean to compare with, or an operator object such as { $exists: true }, got ${describeJsonType(
-        value,
-      )}`,
-    );
-  }
-  if (typeof value === 'number' && !Number.isFinite(value)) {
-    syntaxError(`${located(where)}: expected a finite number`);
-  }
-  return value as Primitive;
 }
 
 class FilterCompiler {

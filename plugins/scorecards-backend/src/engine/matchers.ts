@@ -1,3 +1,5 @@
+import type { Primitive } from './grammar';
+
 /**
  * The value matchers of `@backstage/filter-predicates` (equality, `$in`, `$exists`,
  * `$hasPrefix`), compiled once with the library's exact semantics: string equality ignores case,
@@ -7,14 +9,6 @@
 /** Tests one value. */
 export type Matcher = (value: unknown) => boolean;
 
-/** A value a predicate can compare with. */
-export type Primitive = string | number | boolean;
-
-/** Whether a value is a string, a number or a boolean. */
-export function isPrimitive(value: unknown): value is Primitive {
-  const type = typeof value;
-  return type === 'string' || type === 'number' || type === 'boolean';
-}
 
 function isAscii(text: string): boolean {
   for (let i = 0; i < text.length; i++) {

@@ -4,26 +4,26 @@ import type {
   RuleOperatorOutcome,
 } from '@guardrails/plugin-scorecards-node';
 import { normalizeEntityRef } from './catalogIndex';
-import { Primitive, equalsMatcher } from './matchers';
+import { equalsMatcher } from './matchers';
 import {
   CompiledDuration,
   DAY_MS,
   ageInWords,
   compileDuration,
-  describeJsonType,
   isDateOnly,
   parseIsoInstant,
   startOfUtcDay,
 } from './dates';
-import { formatPrimitive, withArticle } from './explain';
-import { ERROR, EvalScope, FAIL, Outcome, PASS } from './outcome';
+import { compileFilter, compileFilterValueOperator } from './filters';
 import {
-  compileFilter,
-  compileFilterValueOperator,
+  Primitive,
+  describeJsonType,
   isPlainObject,
   located,
   syntaxError,
-} from './filters';
+} from './grammar';
+import { ERROR, EvalScope, FAIL, Outcome, PASS } from './outcome';
+import { formatPrimitive, withArticle } from './phrases';
 
 /** An operator with its argument compiled in. */
 export interface CompiledOperator {

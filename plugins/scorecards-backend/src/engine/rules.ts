@@ -1,16 +1,13 @@
 import { Fact } from '@guardrails/plugin-scorecards-common';
-import { describeJsonType } from './dates';
 import {
-  anyOf,
-  capitalize,
-  formatPrimitive,
-  joinAnd,
-  relationVerb,
-  subjectOf,
-  withArticle,
-} from './explain';
-import { checkPrimitive, isPlainObject, located, syntaxError } from './filters';
-import { isPrimitive } from './matchers';
+  checkPrimitive,
+  describeJsonType,
+  isPlainObject,
+  isPrimitive,
+  joinPath as join,
+  located,
+  syntaxError,
+} from './grammar';
 import {
   CompiledOperator,
   NUMERIC_WORDS,
@@ -19,6 +16,15 @@ import {
 } from './operators';
 import { ERROR, EvalScope, FAIL, Outcome, PASS } from './outcome';
 import { PathLayout, compilePath } from './paths';
+import {
+  anyOf,
+  capitalize,
+  formatPrimitive,
+  joinAnd,
+  relationVerb,
+  subjectOf,
+  withArticle,
+} from './phrases';
 
 /** Reads the value a leaf tests: from the entity (or element), or from the facts. */
 type ValueReader = (root: unknown, scope: EvalScope) => unknown;
@@ -209,13 +215,6 @@ function titleWord(type: string): RegExp {
     `(?:^|[^\\p{L}\\p{N}])${stem}s?(?:$|[^\\p{L}\\p{N}])`,
     'iu',
   );
-}
-
-function join(where: string, key: string): string {
-  if (!where) {
-    return key;
-  }
-  return key.startsWith('[') ? `${where}${key}` : `${where}.${key}`;
 }
 
 function combineExpectations(ops: readonly CompiledOperator[]): string {

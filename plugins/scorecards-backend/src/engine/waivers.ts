@@ -6,7 +6,7 @@ import {
   parseIsoInstant,
   startOfUtcDay,
 } from './dates';
-import { withArticle } from './explain';
+import { withArticle } from './phrases';
 
 /**
  * Prefix of the annotations that waive a check for the entity that declares them:
