@@ -24,10 +24,9 @@ import { explainVerdict, expectedOf, observedOf } from './explain';
 import { CompiledFilter, compileFilter } from './filters';
 import type { RuleOperator } from '@guardrails/plugin-scorecards-node';
 import { OperatorRegistry } from './operators';
-import { ERROR, EvalScope, PASS } from './outcome';
-import { EntityView, PathLayout } from './paths';
 import { capitalize } from './phrases';
 import { CompiledRule, compileRule } from './rules';
+import type { EvalScope } from './verdict';
 import {
   DeclaredWaiver,
   WAIVER_ANNOTATION_PREFIX,
@@ -174,7 +173,6 @@ function parseEnforcedFrom(text: unknown): number {
 interface CompiledDefinitions {
   checks: CompiledCheck[];
   scorecards: CompiledScorecard[];
-  layout: PathLayout;
   /** Distinct `appliesTo` filters; most checks share one, so each is tested once per entity. */
   filters: CompiledFilter[];
 }
@@ -184,7 +182,6 @@ function compileDefinitions(
   registry: OperatorRegistry,
   prefix: string,
 ): CompiledDefinitions {
-  const layout = new PathLayout();
   const filters: CompiledFilter[] = [];
   const filterIndex = new Map<string, number>();
   const shared = (filter: CompiledFilter, predicate: unknown) => {
@@ -220,14 +217,14 @@ function compileDefinitions(
     let appliesTo: CompiledFilter | undefined;
     if (definition.appliesTo !== undefined) {
       try {
-        appliesTo = compileFilter(definition.appliesTo, '', layout);
+        appliesTo = compileFilter(definition.appliesTo);
       } catch (error) {
         fail('appliesTo', (error as Error).message);
       }
     }
     let rule: CompiledRule;
     try {
-      rule = compileRule(definition.rule, registry, layout);
+      rule = compileRule(definition.rule, registry);
     } catch (error) {
       return fail('rule', (error as Error).message);
     }
@@ -279,7 +276,7 @@ function compileDefinitions(
       let appliesTo: CompiledFilter | undefined;
       if (definition.appliesTo !== undefined) {
         try {
-          appliesTo = compileFilter(definition.appliesTo, '', layout);
+          appliesTo = compileFilter(definition.appliesTo);
         } catch (error) {
           fail('appliesTo', (error as Error).message);
         }
@@ -337,7 +334,7 @@ function compileDefinitions(
       return { definition, appliesTo, checks: indices, levels };
     },
   );
-  return { checks, scorecards, layout, filters };
+  return { checks, scorecards, filters };
 }
 
 /**
@@ -396,7 +393,6 @@ export class ScorecardEngine {
   readonly #checkIds: ReadonlySet<string>;
   /** Check indices to evaluate, by the set of applicable scorecards (a bit mask). */
   readonly #plans = new Map<number, number[]>();
-  readonly #layout: PathLayout;
   readonly #results: CheckResult[];
   readonly #filters: CompiledFilter[];
   /** Per filter: 0 not tested yet, 1 matches, 2 does not; for the entity being evaluated. */
@@ -421,7 +417,6 @@ export class ScorecardEngine {
     this.#checks = compiled.checks;
     this.#scorecards = compiled.scorecards;
     this.#checkIds = new Set(compiled.checks.map(c => c.id));
-    this.#layout = compiled.layout;
     this.#filters = compiled.filters;
     this.#applies = new Uint8Array(compiled.filters.length);
     this.#results = new Array(compiled.checks.length);
@@ -478,12 +473,11 @@ export class ScorecardEngine {
   evaluate(input: EvaluateInput): EntityEvaluationResult {
     const { entity, now } = input;
     const entityRef = entityRefOf(entity);
-    const view = this.#layout.view(entity, WAIVER_ANNOTATION_PREFIX);
     const applicable: number[] = [];
     let key = 0;
     for (let i = 0; i < this.#scorecards.length; i++) {
       const appliesTo = this.#scorecards[i].appliesTo;
-      if (!appliesTo || appliesTo.test(entity, view)) {
+      if (!appliesTo || appliesTo.test(entity)) {
         applicable.push(i);
         // Past 52 scorecards the key stops being exact; the plan is then rebuilt each time.
         key += i < 52 ? 2 ** i : NaN;
@@ -495,8 +489,8 @@ export class ScorecardEngine {
     const plan = this.#plan(applicable, key);
     this.#applies.fill(0);
     const nowMs = now.getTime();
-    const scope = this.#scope(input, nowMs, view);
-    const waivers = this.#waivers(input, entityRef, view, nowMs);
+    const scope = this.#scope(input, nowMs);
+    const waivers = this.#waivers(input, entityRef, nowMs);
 
     // Results by check index, for the scorecards; reused, since evaluate runs to completion.
     const results = this.#results;
@@ -533,10 +527,10 @@ export class ScorecardEngine {
     return evaluation;
   }
 
-  #appliesTo(filter: number, entity: unknown, scope: EvalScope): boolean {
+  #appliesTo(filter: number, entity: unknown): boolean {
     let known = this.#applies[filter];
     if (known === 0) {
-      known = this.#filters[filter].test(entity, scope.view) ? 1 : 2;
+      known = this.#filters[filter].test(entity) ? 1 : 2;
       this.#applies[filter] = known;
     }
     return known === 1;
@@ -571,7 +565,6 @@ export class ScorecardEngine {
   #scope(
     input: EvaluateInput,
     nowMs: number,
-    view: EntityView | undefined,
   ): EvalScope {
     const facts = input.facts;
     if (!facts || facts.length === 0) {
@@ -579,7 +572,6 @@ export class ScorecardEngine {
         now: input.now,
         nowMs,
         catalog: input.catalog,
-        view,
         facts: EMPTY_FACTS,
         staleFacts: undefined,
       };
@@ -607,7 +599,6 @@ export class ScorecardEngine {
       now: input.now,
       nowMs,
       catalog: input.catalog,
-      view,
       facts: fresh,
       staleFacts: stale,
     };
@@ -644,7 +635,6 @@ export class ScorecardEngine {
   #waivers(
     input: EvaluateInput,
     entityRef: string,
-    view: EntityView | undefined,
     nowMs: number,
   ):
     | { byCheck: Map<string, DeclaredWaiver[]>; problems: WaiverProblem[] }
@@ -652,14 +642,12 @@ export class ScorecardEngine {
     const annotations = (input.entity.metadata as { annotations?: unknown })
       ?.annotations;
     let declared: DeclaredWaiver[] | undefined;
-    // The view already looked at every annotation key.
-    const mayHaveWaivers = view
-      ? view.hasWaiverAnnotations
-      : annotations !== null &&
-        typeof annotations === 'object' &&
-        Object.keys(annotations).some(key =>
-          key.startsWith(WAIVER_ANNOTATION_PREFIX),
-        );
+    const mayHaveWaivers =
+      annotations !== null &&
+      typeof annotations === 'object' &&
+      Object.keys(annotations).some(key =>
+        key.startsWith(WAIVER_ANNOTATION_PREFIX),
+      );
     if (mayHaveWaivers) {
       declared = readWaiverAnnotations(annotations, {
         entityRef,
@@ -708,7 +696,7 @@ export class ScorecardEngine {
       !advisory &&
       (Number.isNaN(check.enforcedFromMs) ||
         scope.nowMs >= check.enforcedFromMs);
-    if (check.filter !== -1 && !this.#appliesTo(check.filter, entity, scope)) {
+    if (check.filter !== -1 && !this.#appliesTo(check.filter, entity)) {
       const result: CheckResult = {
         checkId: check.id,
         status: 'not-applicable',
@@ -729,7 +717,7 @@ export class ScorecardEngine {
     let explanation = explainVerdict(verdict, scope);
     let status: CheckStatus;
     let waiver: WaiverOutcome | undefined;
-    if (verdict.outcome === PASS) {
+    if (verdict.outcome === 'pass') {
       status = 'pass';
       if (waivers) {
         waiver = unneeded(waivers, scope.nowMs, 'the check passes');
@@ -745,7 +733,7 @@ export class ScorecardEngine {
           granted.grantedBy
         } (${granted.reason}): ${explainVerdict(verdict, scope, false)}`;
       } else {
-        if (verdict.outcome === ERROR) {
+        if (verdict.outcome === 'error') {
           status = 'error';
         } else {
           status = enforced ? 'fail' : 'warn';

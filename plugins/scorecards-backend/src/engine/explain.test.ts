@@ -8,14 +8,13 @@ import {
   subjectOf,
   withArticle,
 } from './phrases';
-import { EvalScope } from './outcome';
 import { compileRule } from './rules';
+import type { EvalScope } from './verdict';
 
 const scope: EvalScope = {
   now: new Date('2026-11-26T12:00:00Z'),
   nowMs: Date.parse('2026-11-26T12:00:00Z'),
   catalog: createCatalogIndex([]),
-  view: undefined,
   facts: {},
   staleFacts: undefined,
 };

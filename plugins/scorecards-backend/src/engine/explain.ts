@@ -1,16 +1,17 @@
 import { Fact, JsonValue } from '@guardrails/plugin-scorecards-common';
 import { lookupDuration } from './dates';
-import type { EvalScope } from './outcome';
 import {
-  MAX_VALUE_LENGTH,
   joinAnd,
   renderValue,
   withArticle,
 } from './phrases';
-import type { ContainsInfo, LeafInfo, Verdict } from './rules';
+import type { EvalScope, Verdict, VerdictOf } from './verdict';
 
-function leafReason(verdict: Verdict, scope: EvalScope): string | undefined {
-  const info = verdict.node as LeafInfo;
+function leafReason(
+  verdict: VerdictOf<'leaf'>,
+  scope: EvalScope,
+): string | undefined {
+  const info = verdict.node;
   const value = verdict.value;
   if (verdict.op >= 0) {
     return info.ops[verdict.op].reason?.(value, scope);
@@ -37,25 +38,19 @@ function staleClause(subject: string, fact: Fact): string {
  * starts the clause with a capital letter (cheaper than capitalising afterwards).
  */
 function leafClause(
-  verdict: Verdict,
+  verdict: VerdictOf<'leaf'>,
   scope: EvalScope,
   withExpected: boolean,
   cap: boolean,
 ): string {
-  const info = verdict.node as LeafInfo;
+  const info = verdict.node;
   const subject = cap ? info.Subject : info.subject;
   const value = verdict.value;
-  if (verdict.outcome === 0) {
+  if (verdict.outcome === 'pass') {
     if (value === undefined) {
       return `${subject} is not set`;
     }
     const reason = leafReason(verdict, scope);
-    if (typeof value === 'string' && value.length <= MAX_VALUE_LENGTH) {
-      // The common case, built in one step.
-      return reason
-        ? `${subject} is "${value}", ${reason}`
-        : `${subject} is "${value}"`;
-    }
     return reason
       ? `${subject} is ${renderValue(value)}, ${reason}`
       : `${subject} is ${renderValue(value)}`;
@@ -105,21 +100,20 @@ function elementDetail(element: unknown): string | undefined {
 function findLeaf(
   verdict: Verdict | undefined,
   path: string,
-): Verdict | undefined {
+): VerdictOf<'leaf'> | undefined {
+  const isLeaf = (v: Verdict): v is VerdictOf<'leaf'> =>
+    v.type === 'leaf' && v.node.path === path;
   if (!verdict) {
     return undefined;
   }
-  if (verdict.type === 'leaf') {
-    return (verdict.node as LeafInfo).path === path ? verdict : undefined;
+  if (verdict.type === 'all' || verdict.type === 'none') {
+    return verdict.children.find(isLeaf);
   }
-  return verdict.children?.find(
-    c => c.type === 'leaf' && (c.node as LeafInfo).path === path,
-  );
+  return isLeaf(verdict) ? verdict : undefined;
 }
 
 function relationClause(
-  info: ContainsInfo,
-  verdict: Verdict,
+  verdict: VerdictOf<'contains'>,
   scope: EvalScope,
   cap: boolean,
 ): string | undefined {
@@ -128,6 +122,7 @@ function relationClause(
   if (typeof targetRef !== 'string') {
     return undefined;
   }
+  const info = verdict.node;
   const verb = cap ? info.RelationVerb : info.relationVerb;
   const target = findLeaf(verdict.inner, 'targetRef');
   if (!target) {
@@ -137,25 +132,25 @@ function relationClause(
   if (reason) {
     return `${verb} ${targetRef}, ${reason}`;
   }
-  return verdict.outcome === 0
+  return verdict.outcome === 'pass'
     ? `${verb} ${targetRef}`
-    : `${verb} ${targetRef}, expected ${(target.node as LeafInfo).expectation}`;
+    : `${verb} ${targetRef}, expected ${target.node.expectation}`;
 }
 
 function containsClause(
-  verdict: Verdict,
+  verdict: VerdictOf<'contains'>,
   scope: EvalScope,
   cap: boolean,
 ): string {
-  const info = verdict.node as ContainsInfo;
+  const info = verdict.node;
   if (info.relationType && verdict.value !== undefined) {
-    const relation = relationClause(info, verdict, scope, cap);
+    const relation = relationClause(verdict, scope, cap);
     if (relation) {
       return relation;
     }
   }
   const thereIs = cap ? 'There is' : 'there is';
-  if (verdict.outcome === 0) {
+  if (verdict.outcome === 'pass') {
     const detail = elementDetail(verdict.value);
     return detail
       ? `${thereIs} ${withArticle(info.noun)} (${detail})`
@@ -177,11 +172,11 @@ function containsClause(
     : `${thereIs} no ${info.noun}`;
 }
 
-function isMissingAnnotation(verdict: Verdict): boolean {
+function isMissingAnnotation(verdict: Verdict): verdict is VerdictOf<'leaf'> {
   if (verdict.type !== 'leaf' || verdict.value !== undefined) {
     return false;
   }
-  const info = verdict.node as LeafInfo;
+  const info = verdict.node;
   return (
     info.exists === true &&
     !info.inElement &&
@@ -189,22 +184,24 @@ function isMissingAnnotation(verdict: Verdict): boolean {
   );
 }
 
-function noneClause(verdict: Verdict, scope: EvalScope, cap: boolean): string {
-  const children = verdict.children ?? [];
+function noneClause(
+  verdict: VerdictOf<'none'>,
+  scope: EvalScope,
+  cap: boolean,
+): string {
+  const children = verdict.children;
   const first = children[0]?.node;
   const shared =
     first?.kind === 'leaf' &&
     first.exists === undefined &&
     children.every(
-      c =>
-        c.type === 'leaf' &&
-        (c.node as LeafInfo).expectation === first.expectation,
+      c => c.type === 'leaf' && c.node.expectation === first.expectation,
     )
       ? first.expectation
       : undefined;
   const missing = children
     .filter(isMissingAnnotation)
-    .map(c => (c.node as LeafInfo).path.slice('metadata.annotations.'.length));
+    .map(c => c.node.path.slice('metadata.annotations.'.length));
   // Missing annotations are said first, so only without them does another clause start.
   const parts = children
     .filter(c => !isMissingAnnotation(c))
@@ -241,23 +238,27 @@ function noneClause(verdict: Verdict, scope: EvalScope, cap: boolean): string {
     : `${text}; expected one of them to be ${shared}`;
 }
 
-function notClause(verdict: Verdict, scope: EvalScope, cap: boolean): string {
-  const inner = verdict.inner!;
-  if (verdict.outcome === 2) {
+function notClause(
+  verdict: VerdictOf<'not'>,
+  scope: EvalScope,
+  cap: boolean,
+): string {
+  const inner = verdict.inner;
+  if (verdict.outcome === 'error') {
     return clause(inner, scope, true, cap);
   }
   if (inner.type === 'leaf') {
-    const info = inner.node as LeafInfo;
+    const info = inner.node;
     const subject = cap ? info.Subject : info.subject;
     const found =
       inner.value === undefined
         ? `${subject} is not set`
         : `${subject} is ${renderValue(inner.value)}`;
-    return verdict.outcome === 0
+    return verdict.outcome === 'pass'
       ? found
       : `${found}, expected it not to be ${info.expectation}`;
   }
-  return verdict.outcome === 0
+  return verdict.outcome === 'pass'
     ? `${cap ? 'It' : 'it'} is not the case that ${inner.node.requirement}`
     : `${clause(inner, scope, true, cap)}, which this check does not allow`;
 }
@@ -278,7 +279,7 @@ function clause(
     case 'not':
       return notClause(verdict, scope, cap);
     case 'all': {
-      const children = verdict.children ?? [];
+      const children = verdict.children;
       if (children.length === 2) {
         return `${clause(children[0], scope, true, cap)} and ${clause(
           children[1],
@@ -296,118 +297,15 @@ function clause(
   }
 }
 
-/** Whether a verdict's sentence depends on nothing but its node and outcome. */
-function isConstant(verdict: Verdict): boolean {
-  switch (verdict.type) {
-    case 'leaf':
-      return verdict.value === undefined && verdict.stale === undefined;
-    case 'contains':
-      return verdict.outcome !== 0 && verdict.inner === undefined;
-    case 'none':
-      return verdict.children!.every(isConstant);
-    case 'not':
-      return isConstant(verdict.inner!);
-    case 'empty':
-      return true;
-    default:
-      return false;
-  }
-}
-
-/** The sentence of a leaf that read a short string: most results, so built from few pieces. */
-function stringLeafSentence(
-  verdict: Verdict,
-  value: string,
-  scope: EvalScope,
-  cap: boolean,
-): string {
-  const info = verdict.node as LeafInfo;
-  const fragments = (info.fragments ??= {
-    is: `${info.subject} is "`,
-    isCap: `${info.Subject} is "`,
-    expectedEnd: `", expected ${info.expectation}.`,
-    reasonExpectedEnd: `; expected ${info.expectation}.`,
-  });
-  const head = cap ? fragments.isCap : fragments.is;
-  const reason = leafReason(verdict, scope);
-  if (verdict.outcome === 0) {
-    return reason ? `${head}${value}", ${reason}.` : `${head}${value}".`;
-  }
-  return reason
-    ? `${head}${value}", ${reason}${fragments.reasonExpectedEnd}`
-    : `${head}${value}${fragments.expectedEnd}`;
-}
-
-/** The sentence of a `$contains` verdict when it is a relation or a match; else undefined. */
-function containsSentence(
-  verdict: Verdict,
-  scope: EvalScope,
-  cap: boolean,
-): string | undefined {
-  const info = verdict.node as ContainsInfo;
-  const fragments = (info.fragments ??= {
-    relation: `${info.relationVerb} `,
-    Relation: `${info.RelationVerb} `,
-    thereIs: `there is ${withArticle(info.noun)}`,
-    ThereIs: `There is ${withArticle(info.noun)}`,
-  });
-  const element = verdict.value;
-  if (info.relationType && element !== undefined) {
-    const targetRef = (element as { targetRef?: unknown } | null)?.targetRef;
-    if (typeof targetRef !== 'string') {
-      return undefined;
-    }
-    const head = cap ? fragments.Relation : fragments.relation;
-    const target = findLeaf(verdict.inner, 'targetRef');
-    const reason = target ? leafReason(target, scope) : undefined;
-    if (reason) {
-      return `${head}${targetRef}, ${reason}.`;
-    }
-    if (verdict.outcome === 0 || !target) {
-      return `${head}${targetRef}.`;
-    }
-    return `${head}${targetRef}, expected ${
-      (target.node as LeafInfo).expectation
-    }.`;
-  }
-  if (verdict.outcome !== 0) {
-    return undefined;
-  }
-  const detail = elementDetail(element);
-  const head = cap ? fragments.ThereIs : fragments.thereIs;
-  return detail ? `${head} (${detail}).` : `${head}.`;
-}
-
 /**
  * One sentence a service owner understands without reading the rule, e.g.
  * `Annotation guardrails.dev/slo-target is "high", expected a number greater than 0 and at most 100.`
- * Sentences that depend only on the rule (a value is missing) are built once and reused.
  */
 export function explainVerdict(
   verdict: Verdict,
   scope: EvalScope,
   cap = true,
 ): string {
-  const value = verdict.value;
-  if (
-    verdict.type === 'leaf' &&
-    typeof value === 'string' &&
-    value.length <= MAX_VALUE_LENGTH &&
-    (verdict.node as LeafInfo).exists !== false
-  ) {
-    return stringLeafSentence(verdict, value, scope, cap);
-  }
-  if (verdict.type === 'contains') {
-    const sentence = containsSentence(verdict, scope, cap);
-    if (sentence !== undefined) {
-      return sentence;
-    }
-  }
-  if (isConstant(verdict)) {
-    const memo = (verdict.node.sentences ??= []);
-    const key = verdict.outcome * 2 + (cap ? 1 : 0);
-    return (memo[key] ??= `${clause(verdict, scope, true, cap)}.`);
-  }
   return `${clause(verdict, scope, true, cap)}.`;
 }
 
@@ -429,7 +327,7 @@ export function observedOf(verdict: Verdict): JsonValue | undefined {
         : undefined;
     }
     case 'contains':
-      if (verdict.outcome !== 0 && verdict.inner) {
+      if (verdict.outcome !== 'pass' && verdict.inner) {
         return observedOf(verdict.inner);
       }
       return typeof verdict.value === 'string' ||
@@ -438,7 +336,7 @@ export function observedOf(verdict: Verdict): JsonValue | undefined {
         ? verdict.value
         : elementDetail(verdict.value);
     case 'not':
-      return observedOf(verdict.inner!);
+      return observedOf(verdict.inner);
     default:
       return undefined;
   }

@@ -2,8 +2,8 @@ import type { RuleOperator } from '@guardrails/plugin-scorecards-node';
 import { createCatalogIndex } from './catalogIndex';
 import { explainVerdict } from './explain';
 import { OperatorRegistry, toNumber } from './operators';
-import { EvalScope } from './outcome';
 import { compileRule } from './rules';
+import type { EvalScope } from './verdict';
 
 const NOW = new Date('2026-11-26T12:00:00Z');
 const catalog = createCatalogIndex([
@@ -25,8 +25,7 @@ function scopeAt(now = NOW): EvalScope {
     now,
     nowMs: now.getTime(),
     catalog,
-    view: undefined,
-    facts: {},
+      facts: {},
     staleFacts: undefined,
   };
 }
@@ -44,7 +43,7 @@ function check(
   const scope = scopeAt(options.now);
   const verdict = rule.evaluate(value === undefined ? {} : { value }, scope);
   return {
-    status: (['pass', 'fail', 'error'] as const)[verdict.outcome],
+    status: verdict.outcome,
     explanation: explainVerdict(verdict, scope),
   };
 }
@@ -122,8 +121,11 @@ describe('values are compared trimmed', () => {
       'metadata.tags': { $contains: 'java' },
     });
     expect(
-      rule.test({ tier: 'Gold ', metadata: { tags: [' java'] } }, scopeAt()),
-    ).toBe(0);
+      rule.evaluate(
+        { tier: 'Gold ', metadata: { tags: [' java'] } },
+        scopeAt(),
+      ).outcome,
+    ).toBe('pass');
   });
 });
 
@@ -131,8 +133,7 @@ describe('$link', () => {
   const links = (...items: object[]) => ({ links: items });
   const scope = scopeAt();
   const rule = compileRule({ links: { $link: 'runbook' } });
-  const status = (entity: object) =>
-    (['pass', 'fail', 'error'] as const)[rule.test(entity, scope)];
+  const status = (entity: object) => rule.evaluate(entity, scope).outcome;
 
   it('counts a link of that type, ignoring case and spaces', () => {
     expect(status(links({ url: 'https://x', type: ' Runbook' }))).toBe('pass');

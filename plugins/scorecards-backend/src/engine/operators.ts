@@ -4,7 +4,6 @@ import type {
   RuleOperatorOutcome,
 } from '@guardrails/plugin-scorecards-node';
 import { normalizeEntityRef } from './catalogIndex';
-import { equalsMatcher } from './matchers';
 import {
   CompiledDuration,
   DAY_MS,
@@ -14,7 +13,11 @@ import {
   parseIsoInstant,
   startOfUtcDay,
 } from './dates';
-import { compileFilter, compileFilterValueOperator } from './filters';
+import {
+  compileFilter,
+  compileFilterValueOperator,
+  equalsConstant,
+} from './filters';
 import {
   Primitive,
   describeJsonType,
@@ -22,38 +25,19 @@ import {
   located,
   syntaxError,
 } from './grammar';
-import { ERROR, EvalScope, FAIL, Outcome, PASS } from './outcome';
 import { formatPrimitive, withArticle } from './phrases';
-
-/** An operator with its argument compiled in. */
-export interface CompiledOperator {
-  readonly name: string;
-  /** The expectation in words, read after "expected", e.g. `a number greater than 0`. */
-  readonly expectation: string;
-  /** Whether `test` can return ERROR, so `$all` may stop early when none of the rest can. */
-  readonly canError: boolean;
-  /** For numeric bounds, so that `{ $gt: 0, $lte: 100 }` reads as one range. */
-  readonly bound?: { operator: NumericOperator; limit: number };
-  /**
-   * For `$exists` and `$notBlank: true`, so explanations can say "is not set" rather than repeat
-   * the expectation.
-   */
-  readonly exists?: boolean;
-  /** For `$notBlank: true`: a blank value fails too. */
-  readonly notBlank?: boolean;
-  test(value: unknown, scope: EvalScope): Outcome;
-  /** A clause that explains the outcome, e.g. `which is 412 days old`; computed on demand. */
-  reason?(value: unknown, scope: EvalScope): string | undefined;
-}
+import type {
+  CompiledOperator,
+  EvalScope,
+  NumericOperator,
+  Outcome,
+} from './verdict';
 
 /** Compiles an operator's argument; throws an InputError saying what is wrong. */
 export type OperatorCompiler = (
   arg: unknown,
   where: string,
 ) => CompiledOperator;
-
-/** The numeric comparison operators. */
-export type NumericOperator = '$gt' | '$gte' | '$lt' | '$lte';
 
 /** Numeric operators in words, e.g. `$gte` is `at least`. */
 export const NUMERIC_WORDS: Record<NumericOperator, string> = {
@@ -107,13 +91,13 @@ function numeric(operator: NumericOperator): OperatorCompiler {
       bound: { operator, limit },
       test(value) {
         if (value === undefined) {
-          return FAIL;
+          return 'fail';
         }
         const n = toNumber(value);
         if (Number.isNaN(n)) {
-          return ERROR;
+          return 'error';
         }
-        return compare(n) ? PASS : FAIL;
+        return compare(n) ? 'pass' : 'fail';
       },
     };
   };
@@ -179,7 +163,7 @@ const compileMatches: OperatorCompiler = (arg, where) => {
       `a value matching /${pattern}/${flags}`,
     canError: false,
     test: value =>
-      typeof value === 'string' && regex.test(value) ? PASS : FAIL,
+      typeof value === 'string' && regex.test(value) ? 'pass' : 'fail',
   };
 };
 
@@ -195,24 +179,24 @@ const compileWithin: OperatorCompiler = (arg, where) => {
   // A date a little ahead is clock skew or a time zone; further ahead it is a typo.
   const read = (value: unknown, nowMs: number): Outcome => {
     if (typeof value !== 'string') {
-      return ERROR;
+      return 'error';
     }
     const millis = parseIsoInstant(value);
     if (Number.isNaN(millis) || millis > nowMs + DAY_MS) {
-      return ERROR;
+      return 'error';
     }
     const cutoff = duration.before(nowMs);
     if (isDateOnly(value)) {
-      return millis >= startOfUtcDay(cutoff) ? PASS : FAIL;
+      return millis >= startOfUtcDay(cutoff) ? 'pass' : 'fail';
     }
-    return millis >= cutoff ? PASS : FAIL;
+    return millis >= cutoff ? 'pass' : 'fail';
   };
   return {
     name: '$within',
     expectation: `a date within the last ${duration.words}`,
     canError: true,
     test: (value, scope) =>
-      value === undefined ? FAIL : read(value, scope.nowMs),
+      value === undefined ? 'fail' : read(value, scope.nowMs),
     reason(value, scope) {
       if (typeof value !== 'string') {
         return value === undefined ? undefined : 'which is not a date';
@@ -256,11 +240,11 @@ const compileEntity: OperatorCompiler = (arg, where) => {
     canError: false,
     test(value, scope) {
       if (typeof value !== 'string') {
-        return FAIL;
+        return 'fail';
       }
       const ref = normalizeEntityRef(value, ENTITY_DEFAULTS);
       const target = ref === undefined ? undefined : scope.catalog.get(ref);
-      return target !== undefined && filter.test(target) ? PASS : FAIL;
+      return target !== undefined && filter.test(target) ? 'pass' : 'fail';
     },
     reason(value, scope) {
       if (value === undefined) {
@@ -291,7 +275,7 @@ function filterOperator(name: string): OperatorCompiler {
       expectation: part.description,
       canError: false,
       exists: name === '$exists' ? (arg as boolean) : undefined,
-      test: value => (test(value) ? PASS : FAIL),
+      test: value => (test(value) ? 'pass' : 'fail'),
     };
   };
 }
@@ -329,24 +313,23 @@ const compileNotBlank: OperatorCompiler = (arg, where) => {
         canError: false,
         exists: true,
         notBlank: true,
-        test: value => (isBlank(value) ? FAIL : PASS),
+        test: value => (isBlank(value) ? 'fail' : 'pass'),
       }
     : {
         name: '$notBlank',
         expectation: 'no value, or a blank one',
         canError: false,
-        test: value => (isBlank(value) ? PASS : FAIL),
+        test: value => (isBlank(value) ? 'pass' : 'fail'),
       };
 };
 
 /** Compiles equality with a constant, the library's default when a path maps to a value. */
 export function compileEquality(constant: Primitive): CompiledOperator {
-  const test = equalsMatcher(constant);
   return {
     name: '=',
     expectation: formatPrimitive(constant),
     canError: false,
-    test: value => (test(value) ? PASS : FAIL),
+    test: value => (equalsConstant(value, constant) ? 'pass' : 'fail'),
   };
 }
 
@@ -392,10 +375,10 @@ function adapt(operator: RuleOperator<any>): OperatorCompiler {
       test(value, scope) {
         const result = run(value, scope)?.result;
         if (result === 'pass') {
-          return PASS;
+          return 'pass';
         }
         // A missing value is never an error, whatever the operator says.
-        return result === 'error' && value !== undefined ? ERROR : FAIL;
+        return result === 'error' && value !== undefined ? 'error' : 'fail';
       },
       reason(value, scope) {
         const outcome = run(value, scope);
