@@ -25,9 +25,11 @@ function importsOf(file: string, files: ReadonlySet<string>): string[] {
     .filter(specifier => specifier.startsWith('.'))
     .flatMap(specifier => {
       const base = path.resolve(path.dirname(file), specifier);
-      return [`${base}.ts`, `${base}.tsx`, path.join(base, 'index.ts')].find(
-        candidate => files.has(candidate),
-      ) ?? [];
+      return (
+        [`${base}.ts`, `${base}.tsx`, path.join(base, 'index.ts')].find(
+          candidate => files.has(candidate),
+        ) ?? []
+      );
     });
 }
 

@@ -562,10 +562,7 @@ export class ScorecardEngine {
     return plan;
   }
 
-  #scope(
-    input: EvaluateInput,
-    nowMs: number,
-  ): EvalScope {
+  #scope(input: EvaluateInput, nowMs: number): EvalScope {
     const facts = input.facts;
     if (!facts || facts.length === 0) {
       return {

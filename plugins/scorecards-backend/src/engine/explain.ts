@@ -1,10 +1,6 @@
 import { Fact, JsonValue } from '@guardrails/plugin-scorecards-common';
 import { lookupDuration } from './dates';
-import {
-  joinAnd,
-  renderValue,
-  withArticle,
-} from './phrases';
+import { joinAnd, renderValue, withArticle } from './phrases';
 import type { EvalScope, Verdict, VerdictOf } from './verdict';
 
 function leafReason(

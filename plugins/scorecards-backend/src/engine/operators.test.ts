@@ -25,7 +25,7 @@ function scopeAt(now = NOW): EvalScope {
     now,
     nowMs: now.getTime(),
     catalog,
-      facts: {},
+    facts: {},
     staleFacts: undefined,
   };
 }
@@ -121,10 +121,8 @@ describe('values are compared trimmed', () => {
       'metadata.tags': { $contains: 'java' },
     });
     expect(
-      rule.evaluate(
-        { tier: 'Gold ', metadata: { tags: [' java'] } },
-        scopeAt(),
-      ).outcome,
+      rule.evaluate({ tier: 'Gold ', metadata: { tags: [' java'] } }, scopeAt())
+        .outcome,
     ).toBe('pass');
   });
 });

@@ -9,11 +9,7 @@ import {
   located,
   syntaxError,
 } from './grammar';
-import {
-  NUMERIC_WORDS,
-  OperatorRegistry,
-  compileEquality,
-} from './operators';
+import { NUMERIC_WORDS, OperatorRegistry, compileEquality } from './operators';
 import {
   anyOf,
   capitalize,
@@ -461,7 +457,13 @@ class RuleCompiler {
         for (const item of Array.isArray(list) ? list : []) {
           const inner = element.evaluate(item, scope);
           if (inner.outcome === 'pass') {
-            return { type: 'contains', outcome: 'pass', node: info, value: item, inner };
+            return {
+              type: 'contains',
+              outcome: 'pass',
+              node: info,
+              value: item,
+              inner,
+            };
           }
           if (inner.outcome === 'error') {
             if (!error) {
@@ -474,7 +476,13 @@ class RuleCompiler {
           }
         }
         if (error) {
-          return { type: 'contains', outcome: 'error', node: info, value: errorItem, inner: error };
+          return {
+            type: 'contains',
+            outcome: 'error',
+            node: info,
+            value: errorItem,
+            inner: error,
+          };
         }
         return {
           type: 'contains',
@@ -517,7 +525,12 @@ class RuleCompiler {
           verdicts.push(verdict);
         }
         return (
-          failed ?? { type: 'all', outcome: 'pass', node: info, children: verdicts }
+          failed ?? {
+            type: 'all',
+            outcome: 'pass',
+            node: info,
+            children: verdicts,
+          }
         );
       },
       matchesFirstKey:
@@ -580,7 +593,12 @@ class RuleCompiler {
       canError: child.canError,
       evaluate(root, scope) {
         const inner = child.evaluate(root, scope);
-        return { type: 'not', outcome: swapped[inner.outcome], node: info, inner };
+        return {
+          type: 'not',
+          outcome: swapped[inner.outcome],
+          node: info,
+          inner,
+        };
       },
     };
   }

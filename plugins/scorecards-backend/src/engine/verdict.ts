@@ -156,4 +156,7 @@ export type Verdict =
     };
 
 /** A verdict of one type. */
-export type VerdictOf<T extends Verdict['type']> = Extract<Verdict, { type: T }>;
+export type VerdictOf<T extends Verdict['type']> = Extract<
+  Verdict,
+  { type: T }
+>;
