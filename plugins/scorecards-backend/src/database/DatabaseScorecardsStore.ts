@@ -15,6 +15,7 @@ import type {
 } from '@guardrails/plugin-scorecards-common';
 import { createHash, randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
+import { stableStringify } from '../engine';
 import {
   EntityEvaluationRecord,
   EntityInfo,
@@ -1593,28 +1594,6 @@ function compareStrings(a: string, b: string): number {
     return -1;
   }
   return a > b ? 1 : 0;
-}
-
-/** JSON with object keys sorted, so equal values always serialize to equal text. */
-function stableStringify(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    return JSON.stringify(value) ?? 'null';
-  }
-  if (Array.isArray(value)) {
-    return `[${value
-      .map(item => (item === undefined ? 'null' : stableStringify(item)))
-      .join(',')}]`;
-  }
-  const entries = Object.keys(value)
-    .filter(key => (value as Record<string, unknown>)[key] !== undefined)
-    .sort()
-    .map(
-      key =>
-        `${JSON.stringify(key)}:${stableStringify(
-          (value as Record<string, unknown>)[key],
-        )}`,
-    );
-  return `{${entries.join(',')}}`;
 }
 
 /**

@@ -18,6 +18,7 @@ export {
 } from './catalogIndex';
 export type { CatalogIndex, CatalogIndexEntity } from './catalogIndex';
 export { isFactFresh, observedAtOf } from './facts';
+export { stableStringify } from './stableStringify';
 export {
   MAX_WAIVER_REASON_LENGTH,
   WAIVER_ANNOTATION_PREFIX,
