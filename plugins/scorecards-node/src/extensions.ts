@@ -57,7 +57,7 @@ export interface ScorecardsDefinitionsExtensionPoint {
   /** Adds scorecards; their ids must not clash with other scorecards. */
   addScorecards(...scorecards: ScorecardDefinition[]): void;
   /** Adds value operators for rules. */
-  addOperators(...operators: RuleOperator<any>[]): void;
+  addOperators(...operators: RuleOperator<unknown>[]): void;
 }
 
 /**

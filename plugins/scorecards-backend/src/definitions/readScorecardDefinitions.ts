@@ -13,14 +13,12 @@ import { BUILTIN_CHECKS, BUILTIN_SCORECARD } from './builtin';
 
 /**
  * Checks, scorecards and operators that modules add in code, beside those in app-config.
- *
- * @public
  */
 export interface ReadScorecardDefinitionsOptions {
   checks?: CheckDefinition[];
   scorecards?: ScorecardDefinition[];
   /** Operators the rules may use besides the built-in ones. */
-  operators?: RuleOperator<any>[];
+  operators?: RuleOperator<unknown>[];
 }
 
 const CONFIG_ERROR = 'Invalid scorecards config';
@@ -239,8 +237,6 @@ function definedOnly<T extends object>(value: T): Partial<T> {
  *
  * Throws an InputError naming the check or scorecard and the field when anything is invalid, so
  * that a bad configuration stops the backend at start.
- *
- * @public
  */
 export function readScorecardDefinitions(
   config: Config,

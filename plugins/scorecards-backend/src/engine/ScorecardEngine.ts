@@ -26,6 +26,7 @@ import type { RuleOperator } from '@guardrails/plugin-scorecards-node';
 import { OperatorRegistry } from './operators';
 import { capitalize } from './phrases';
 import { CompiledRule, compileRule } from './rules';
+import { stableStringify } from './stableStringify';
 import type { EvalScope } from './verdict';
 import {
   DeclaredWaiver,
@@ -63,12 +64,10 @@ const SEVERITIES = Object.keys(CHECK_SEVERITY_WEIGHTS) as CheckSeverity[];
 
 /**
  * Options for {@link ScorecardEngine}.
- *
- * @public
  */
 export interface ScorecardEngineOptions {
   /** Value operators added to the rule language, e.g. by modules. */
-  operators?: RuleOperator<any>[];
+  operators?: RuleOperator<unknown>[];
   /**
    * The longest a waiver may last, as an ISO-8601 duration (`scorecards.waivers.maxDuration`):
    * a waiver, declared in an annotation or not, that expires later than this after the
@@ -79,8 +78,6 @@ export interface ScorecardEngineOptions {
 
 /**
  * What to evaluate: one entity, with everything the rules may read.
- *
- * @public
  */
 export interface EvaluateInput {
   /** The entity, with its `relations`. */
@@ -97,8 +94,6 @@ export interface EvaluateInput {
 
 /**
  * Everything the engine says about one entity.
- *
- * @public
  */
 export type EntityEvaluationResult = EntityEvaluation;
 
@@ -135,25 +130,6 @@ function definitionError(
   throw new InputError(
     `${prefix}: ${what} '${id}' field '${field}': ${detail}`,
   );
-}
-
-function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) {
-    return `[${value.map(stableStringify).join(',')}]`;
-  }
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .filter(k => (value as Record<string, unknown>)[k] !== undefined)
-      .sort()
-      .map(
-        k =>
-          `${JSON.stringify(k)}:${stableStringify(
-            (value as Record<string, unknown>)[k],
-          )}`,
-      )
-      .join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
 
 /** The catalog field (for paging with `fields`) that holds a path. */
@@ -341,8 +317,6 @@ function compileDefinitions(
  * Checks definitions the way the engine does (rules and `appliesTo` compile, known severities,
  * valid `enforcedFrom`, unique ids, scorecards and levels name existing checks); throws an
  * InputError whose message starts with `errorPrefix` and names the check or scorecard and field.
- *
- * @public
  */
 export function validateScorecardDefinitions(
   definitions: ScorecardDefinitions,
@@ -373,8 +347,6 @@ function newCounts(): Record<CheckStatus, number> {
 /**
  * Evaluates scorecards: definitions, an entity with its relations, facts, waivers, the catalog
  * and the current time in; results out. Pure: no I/O and no clock of its own.
- *
- * @public
  */
 export class ScorecardEngine {
   /** The definitions as given. */

@@ -1,7 +1,5 @@
 /**
  * The part of a catalog entity that `$entity` rules can look at.
- *
- * @public
  */
 export interface CatalogIndexEntity {
   kind: string;
@@ -13,8 +11,6 @@ export interface CatalogIndexEntity {
 /**
  * The catalog entities a rule may refer to with `$entity`, looked up by lower-case full ref
  * (`kind:namespace/name`).
- *
- * @public
  */
 export interface CatalogIndex {
   get(ref: string): CatalogIndexEntity | undefined;
@@ -22,8 +18,6 @@ export interface CatalogIndex {
 
 /**
  * The full, lower-case ref of an entity (`kind:namespace/name`), the form results are keyed by.
- *
- * @public
  */
 export function entityRefOf(entity: {
   kind?: unknown;
@@ -45,8 +39,6 @@ const REF_CACHE_LIMIT = 100_000;
 /**
  * Completes a possibly shortened entity ref (`name`, `namespace/name`, `kind:name`) with the given
  * defaults and lower-cases it; undefined when it is not a ref.
- *
- * @public
  */
 export function normalizeEntityRef(
   ref: string,
@@ -117,8 +109,6 @@ function normalize(
 
 /**
  * Builds a {@link CatalogIndex} from a list of entities.
- *
- * @public
  */
 export function createCatalogIndex(
   entities: Iterable<CatalogIndexEntity>,

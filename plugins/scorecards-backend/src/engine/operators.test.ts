@@ -34,7 +34,7 @@ function scopeAt(now = NOW): EvalScope {
 function check(
   filter: Record<string, unknown>,
   value: unknown,
-  options: { now?: Date; operators?: RuleOperator<any>[] } = {},
+  options: { now?: Date; operators?: RuleOperator<unknown>[] } = {},
 ) {
   const rule = compileRule(
     { value: filter },

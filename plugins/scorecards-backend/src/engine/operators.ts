@@ -340,7 +340,7 @@ function problemClause(problem: string): string {
     : problem;
 }
 
-function adapt(operator: RuleOperator<any>): OperatorCompiler {
+function adapt(operator: RuleOperator<unknown>): OperatorCompiler {
   return (arg, where) => {
     let prepared: unknown;
     try {
@@ -421,7 +421,7 @@ export class OperatorRegistry {
   /** Every operator name, for error messages. */
   readonly names: readonly string[];
 
-  constructor(custom: readonly RuleOperator<any>[] = []) {
+  constructor(custom: readonly RuleOperator<unknown>[] = []) {
     const compilers = new Map(BUILTIN_OPERATORS);
     for (const operator of custom) {
       if (
