@@ -18,8 +18,7 @@ import {
 } from '@guardrails/plugin-scorecards-node';
 import { Duration } from 'luxon';
 import { DatabaseScorecardsStore } from './database';
-import { readScorecardDefinitions } from './definitions';
-import { ScorecardEngine } from './engine';
+import { createScorecardEngine } from './definitions';
 import {
   EvaluationRunner,
   FINGERPRINT_STATE_KEY,
@@ -102,19 +101,17 @@ export const scorecardsPlugin = createBackendPlugin({
         auditor,
         catalog,
       }) {
-        const definitions = readScorecardDefinitions(config, {
-          checks,
-          scorecards,
-          operators,
-        });
         const waiverMaxDuration = readDuration(
           config,
           'scorecards.waivers.maxDuration',
         );
-        const engine = new ScorecardEngine(definitions, {
+        const engine = createScorecardEngine(config, {
+          checks,
+          scorecards,
           operators,
           waiverMaxDuration: waiverMaxDuration.toISO()!,
         });
+        const definitions = engine.definitions;
         const store = await DatabaseScorecardsStore.create({ database });
         permissionsRegistry.addPermissions(scorecardsPermissions);
 

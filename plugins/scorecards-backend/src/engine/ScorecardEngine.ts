@@ -5,7 +5,6 @@ import {
   CHECK_SEVERITY_WEIGHTS,
   CheckDefinition,
   CheckResult,
-  CheckSeverity,
   CheckStatus,
   EntityEvaluation,
   Fact,
@@ -60,12 +59,12 @@ const BASE_ENTITY_FIELDS = [
   'relations',
 ];
 
-const SEVERITIES = Object.keys(CHECK_SEVERITY_WEIGHTS) as CheckSeverity[];
-
 /**
  * Options for {@link ScorecardEngine}.
  */
 export interface ScorecardEngineOptions {
+  /** How messages about invalid definitions start; `Invalid scorecard definitions` by default. */
+  errorPrefix?: string;
   /** Value operators added to the rule language, e.g. by modules. */
   operators?: RuleOperator<unknown>[];
   /**
@@ -170,34 +169,29 @@ function compileDefinitions(
     }
     return index;
   };
-  const checkIndex = new Map<string, number>();
-  const checks = definitions.checks.map((definition, index): CompiledCheck => {
+  const checkIndex = new Map(definitions.checks.map((c, i) => [c.id, i]));
+  const indexOf = (checkId: string) => {
+    const index = checkIndex.get(checkId);
+    if (index === undefined) {
+      throw new Error(`A scorecard names the unknown check '${checkId}'`);
+    }
+    return index;
+  };
+  const compileAppliesTo = (
+    appliesTo: unknown,
+    fail: (field: string, detail: string) => never,
+  ) => {
+    try {
+      return appliesTo === undefined ? undefined : compileFilter(appliesTo);
+    } catch (error) {
+      return fail('appliesTo', (error as Error).message);
+    }
+  };
+  const checks = definitions.checks.map((definition): CompiledCheck => {
     const id = definition.id;
     const fail = (field: string, detail: string) =>
       definitionError(prefix, 'check', id, field, detail);
-    if (typeof id !== 'string' || !id) {
-      return definitionError(prefix, 'check', String(id), 'id', 'missing id');
-    }
-    if (checkIndex.has(id)) {
-      fail('id', 'duplicate id');
-    }
-    checkIndex.set(id, index);
-    if (!SEVERITIES.includes(definition.severity)) {
-      fail(
-        'severity',
-        `unknown severity '${definition.severity}' (known: ${SEVERITIES.join(
-          ', ',
-        )})`,
-      );
-    }
-    let appliesTo: CompiledFilter | undefined;
-    if (definition.appliesTo !== undefined) {
-      try {
-        appliesTo = compileFilter(definition.appliesTo);
-      } catch (error) {
-        fail('appliesTo', (error as Error).message);
-      }
-    }
+    const appliesTo = compileAppliesTo(definition.appliesTo, fail);
     let rule: CompiledRule;
     try {
       rule = compileRule(definition.rule, registry);
@@ -230,103 +224,20 @@ function compileDefinitions(
     };
   });
 
-  const scorecardIds = new Set<string>();
   const scorecards = definitions.scorecards.map(
-    (definition): CompiledScorecard => {
-      const id = definition.id;
-      const fail = (field: string, detail: string): never =>
-        definitionError(prefix, 'scorecard', id, field, detail);
-      if (typeof id !== 'string' || !id) {
-        return definitionError(
-          prefix,
-          'scorecard',
-          String(id),
-          'id',
-          'missing id',
-        );
-      }
-      if (scorecardIds.has(id)) {
-        fail('id', 'duplicate id');
-      }
-      scorecardIds.add(id);
-      let appliesTo: CompiledFilter | undefined;
-      if (definition.appliesTo !== undefined) {
-        try {
-          appliesTo = compileFilter(definition.appliesTo);
-        } catch (error) {
-          fail('appliesTo', (error as Error).message);
-        }
-      }
-      const members = new Set<string>();
-      const indices = (definition.checks ?? []).map((checkId, i) => {
-        const index = checkIndex.get(checkId);
-        if (index === undefined) {
-          return fail(`checks[${i}]`, `unknown check '${checkId}'`);
-        }
-        if (members.has(checkId)) {
-          fail(`checks[${i}]`, `check '${checkId}' is listed twice`);
-        }
-        members.add(checkId);
-        return index;
-      });
-      if (!definition.levels?.length) {
-        fail('levels', 'a scorecard needs at least one level');
-      }
-      const levelNames = new Set<string>();
-      const levelOf = new Map<string, string>();
-      const levels = definition.levels.map((level, l) => {
-        if (!level.name) {
-          fail(`levels[${l}].name`, 'a level needs a name');
-        }
-        if (levelNames.has(level.name)) {
-          fail(`levels[${l}].name`, `duplicate level name '${level.name}'`);
-        }
-        levelNames.add(level.name);
-        return {
-          name: level.name,
-          checks: (level.checks ?? []).map((checkId, i) => {
-            const field = `levels[${l}].checks[${i}]`;
-            if (!checkIndex.has(checkId)) {
-              fail(field, `unknown check '${checkId}'`);
-            }
-            if (!members.has(checkId)) {
-              fail(
-                field,
-                `check '${checkId}' is not in the scorecard's checks (add it to 'checks')`,
-              );
-            }
-            const other = levelOf.get(checkId);
-            if (other !== undefined) {
-              fail(
-                field,
-                `check '${checkId}' is already required by level '${other}'`,
-              );
-            }
-            levelOf.set(checkId, level.name);
-            return checkIndex.get(checkId)!;
-          }),
-        };
-      });
-      return { definition, appliesTo, checks: indices, levels };
-    },
+    (definition): CompiledScorecard => ({
+      definition,
+      appliesTo: compileAppliesTo(definition.appliesTo, (field, detail) =>
+        definitionError(prefix, 'scorecard', definition.id, field, detail),
+      ),
+      checks: definition.checks.map(indexOf),
+      levels: definition.levels.map(level => ({
+        name: level.name,
+        checks: level.checks.map(indexOf),
+      })),
+    }),
   );
   return { checks, scorecards, filters };
-}
-
-/**
- * Checks definitions the way the engine does (rules and `appliesTo` compile, known severities,
- * valid `enforcedFrom`, unique ids, scorecards and levels name existing checks); throws an
- * InputError whose message starts with `errorPrefix` and names the check or scorecard and field.
- */
-export function validateScorecardDefinitions(
-  definitions: ScorecardDefinitions,
-  options: ScorecardEngineOptions & { errorPrefix?: string } = {},
-): void {
-  compileDefinitions(
-    definitions,
-    new OperatorRegistry(options.operators),
-    options.errorPrefix ?? 'Invalid scorecard definitions',
-  );
 }
 
 const EMPTY_FACTS: Record<string, JsonValue> = Object.freeze(
@@ -383,7 +294,7 @@ export class ScorecardEngine {
     const compiled = compileDefinitions(
       definitions,
       registry,
-      'Invalid scorecard definitions',
+      options.errorPrefix ?? 'Invalid scorecard definitions',
     );
     this.definitions = definitions;
     this.#checks = compiled.checks;

@@ -2,10 +2,7 @@
  * The scorecard engine: pure evaluation of checks and scorecards on catalog entities.
  */
 
-export {
-  ScorecardEngine,
-  validateScorecardDefinitions,
-} from './ScorecardEngine';
+export { ScorecardEngine } from './ScorecardEngine';
 export type {
   EntityEvaluationResult,
   EvaluateInput,
