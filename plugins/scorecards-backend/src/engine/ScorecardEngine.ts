@@ -594,7 +594,7 @@ export class ScorecardEngine {
     }
 
     const verdict = check.rule.evaluate(entity, scope);
-    let explanation = explainVerdict(verdict, scope);
+    let explanation = explainVerdict(verdict);
     let status: CheckStatus;
     let waiver: WaiverOutcome | undefined;
     if (verdict.outcome === 'pass') {
@@ -611,7 +611,7 @@ export class ScorecardEngine {
         const granted = selected.current.waiver!;
         explanation = `Waived until ${selected.until} by ${
           granted.grantedBy
-        } (${granted.reason}): ${explainVerdict(verdict, scope, false)}`;
+        } (${granted.reason}): ${explainVerdict(verdict, false)}`;
       } else {
         if (verdict.outcome === 'error') {
           status = 'error';

@@ -20,7 +20,7 @@ const scope: EvalScope = {
 };
 
 const explain = (rule: unknown, entity: unknown) =>
-  explainVerdict(compileRule(rule).evaluate(entity, scope), scope);
+  explainVerdict(compileRule(rule).evaluate(entity, scope));
 
 describe('phrases', () => {
   it('names paths the way service owners read them', () => {

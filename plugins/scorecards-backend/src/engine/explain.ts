@@ -1,25 +1,7 @@
 import { Fact, JsonValue } from '@guardrails/plugin-scorecards-common';
 import { lookupDuration } from './dates';
 import { joinAnd, renderValue, withArticle } from './phrases';
-import type { EvalScope, Verdict, VerdictOf } from './verdict';
-
-function leafReason(
-  verdict: VerdictOf<'leaf'>,
-  scope: EvalScope,
-): string | undefined {
-  const info = verdict.node;
-  const value = verdict.value;
-  if (verdict.op >= 0) {
-    return info.ops[verdict.op].reason?.(value, scope);
-  }
-  for (const op of info.ops) {
-    const reason = op.reason?.(value, scope);
-    if (reason) {
-      return reason;
-    }
-  }
-  return undefined;
-}
+import type { Verdict, VerdictOf } from './verdict';
 
 function staleClause(subject: string, fact: Fact): string {
   const freshFor =
@@ -35,7 +17,6 @@ function staleClause(subject: string, fact: Fact): string {
  */
 function leafClause(
   verdict: VerdictOf<'leaf'>,
-  scope: EvalScope,
   withExpected: boolean,
   cap: boolean,
 ): string {
@@ -46,7 +27,7 @@ function leafClause(
     if (value === undefined) {
       return `${subject} is not set`;
     }
-    const reason = leafReason(verdict, scope);
+    const reason = verdict.reason;
     return reason
       ? `${subject} is ${renderValue(value)}, ${reason}`
       : `${subject} is ${renderValue(value)}`;
@@ -64,7 +45,7 @@ function leafClause(
       value,
     )}, but it should not be set`;
   }
-  const reason = leafReason(verdict, scope);
+  const reason = verdict.reason;
   if (!withExpected) {
     return reason
       ? `${subject} is ${renderValue(value)}, ${reason}`
@@ -110,7 +91,6 @@ function findLeaf(
 
 function relationClause(
   verdict: VerdictOf<'contains'>,
-  scope: EvalScope,
   cap: boolean,
 ): string | undefined {
   const element = verdict.value as Record<string, unknown> | undefined;
@@ -124,7 +104,7 @@ function relationClause(
   if (!target) {
     return `${verb} ${targetRef}`;
   }
-  const reason = leafReason(target, scope);
+  const reason = target.reason;
   if (reason) {
     return `${verb} ${targetRef}, ${reason}`;
   }
@@ -133,14 +113,10 @@ function relationClause(
     : `${verb} ${targetRef}, expected ${target.node.expectation}`;
 }
 
-function containsClause(
-  verdict: VerdictOf<'contains'>,
-  scope: EvalScope,
-  cap: boolean,
-): string {
+function containsClause(verdict: VerdictOf<'contains'>, cap: boolean): string {
   const info = verdict.node;
   if (info.relationType && verdict.value !== undefined) {
-    const relation = relationClause(verdict, scope, cap);
+    const relation = relationClause(verdict, cap);
     if (relation) {
       return relation;
     }
@@ -155,7 +131,6 @@ function containsClause(
   if (verdict.inner) {
     return `${thereIs} ${withArticle(info.baseNoun)}, but ${clause(
       verdict.inner,
-      scope,
       true,
       false,
     )}`;
@@ -180,11 +155,7 @@ function isMissingAnnotation(verdict: Verdict): verdict is VerdictOf<'leaf'> {
   );
 }
 
-function noneClause(
-  verdict: VerdictOf<'none'>,
-  scope: EvalScope,
-  cap: boolean,
-): string {
+function noneClause(verdict: VerdictOf<'none'>, cap: boolean): string {
   const children = verdict.children;
   const first = children[0]?.node;
   const shared =
@@ -204,7 +175,6 @@ function noneClause(
     .map((child, i) =>
       clause(
         child,
-        scope,
         shared === undefined,
         cap && i === 0 && missing.length === 0,
       ),
@@ -234,14 +204,10 @@ function noneClause(
     : `${text}; expected one of them to be ${shared}`;
 }
 
-function notClause(
-  verdict: VerdictOf<'not'>,
-  scope: EvalScope,
-  cap: boolean,
-): string {
+function notClause(verdict: VerdictOf<'not'>, cap: boolean): string {
   const inner = verdict.inner;
   if (verdict.outcome === 'error') {
-    return clause(inner, scope, true, cap);
+    return clause(inner, true, cap);
   }
   if (inner.type === 'leaf') {
     const info = inner.node;
@@ -256,37 +222,29 @@ function notClause(
   }
   return verdict.outcome === 'pass'
     ? `${cap ? 'It' : 'it'} is not the case that ${inner.node.requirement}`
-    : `${clause(inner, scope, true, cap)}, which this check does not allow`;
+    : `${clause(inner, true, cap)}, which this check does not allow`;
 }
 
-function clause(
-  verdict: Verdict,
-  scope: EvalScope,
-  withExpected: boolean,
-  cap: boolean,
-): string {
+function clause(verdict: Verdict, withExpected: boolean, cap: boolean): string {
   switch (verdict.type) {
     case 'leaf':
-      return leafClause(verdict, scope, withExpected, cap);
+      return leafClause(verdict, withExpected, cap);
     case 'contains':
-      return containsClause(verdict, scope, cap);
+      return containsClause(verdict, cap);
     case 'none':
-      return noneClause(verdict, scope, cap);
+      return noneClause(verdict, cap);
     case 'not':
-      return notClause(verdict, scope, cap);
+      return notClause(verdict, cap);
     case 'all': {
       const children = verdict.children;
       if (children.length === 2) {
-        return `${clause(children[0], scope, true, cap)} and ${clause(
+        return `${clause(children[0], true, cap)} and ${clause(
           children[1],
-          scope,
           true,
           false,
         )}`;
       }
-      return joinAnd(
-        children.map((c, i) => clause(c, scope, true, cap && i === 0)),
-      );
+      return joinAnd(children.map((c, i) => clause(c, true, cap && i === 0)));
     }
     default:
       return cap ? 'The rule sets no condition' : 'the rule sets no condition';
@@ -297,12 +255,8 @@ function clause(
  * One sentence a service owner understands without reading the rule, e.g.
  * `Annotation guardrails.dev/slo-target is "high", expected a number greater than 0 and at most 100.`
  */
-export function explainVerdict(
-  verdict: Verdict,
-  scope: EvalScope,
-  cap = true,
-): string {
-  return `${clause(verdict, scope, true, cap)}.`;
+export function explainVerdict(verdict: Verdict, cap = true): string {
+  return `${clause(verdict, true, cap)}.`;
 }
 
 /** What the deciding node expected, as a clause, e.g. `annotation X is set`. */

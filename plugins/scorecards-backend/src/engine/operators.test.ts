@@ -44,7 +44,7 @@ function check(
   const verdict = rule.evaluate(value === undefined ? {} : { value }, scope);
   return {
     status: verdict.outcome,
-    explanation: explainVerdict(verdict, scope),
+    explanation: explainVerdict(verdict),
   };
 }
 
@@ -167,11 +167,11 @@ describe('$link', () => {
       links({ url: 'https://wiki/rb', title: 'Runbook' }),
       scope,
     );
-    expect(explainVerdict(pass, scope)).toBe(
+    expect(explainVerdict(pass)).toBe(
       'There is a runbook link (https://wiki/rb).',
     );
     const fail = rule.evaluate(links(), scope);
-    expect(explainVerdict(fail, scope)).toBe(
+    expect(explainVerdict(fail)).toBe(
       'There is no runbook link: no link of type runbook, nor one without a type whose icon or title names a runbook.',
     );
     expect(rule.requirement).toBe('there is a runbook link');

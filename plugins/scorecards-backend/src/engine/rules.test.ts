@@ -53,7 +53,7 @@ function run(
   const verdict = compiled.evaluate(target, scope);
   return {
     outcome: verdict.outcome,
-    explanation: explainVerdict(verdict, scope),
+    explanation: explainVerdict(verdict),
     observed: observedOf(verdict),
     expected: expectedOf(verdict),
   };

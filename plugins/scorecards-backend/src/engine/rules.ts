@@ -26,6 +26,7 @@ import type {
   GroupInfo,
   LeafInfo,
   NodeInfo,
+  NumericOperator,
   Outcome,
   Verdict,
 } from './verdict';
@@ -38,8 +39,6 @@ const readSelf: ValueReader = root => root;
 /** A compiled rule node: one evaluation, one verdict. */
 interface RuleNode {
   readonly info: NodeInfo;
-  /** Whether any leaf below can come out as an error. */
-  readonly canError: boolean;
   evaluate(root: unknown, scope: EvalScope): Verdict;
   /**
    * For several paths in one object: whether the first holds. Inside `$contains`, an element
@@ -81,21 +80,37 @@ function titleWord(type: string): RegExp {
   );
 }
 
+/** The limit of a numeric comparison, so that `{ $gt: 0, $lte: 100 }` reads as one range. */
+function boundOf(
+  op: CompiledOperator,
+): { operator: NumericOperator; limit: number } | undefined {
+  return op.name in NUMERIC_WORDS
+    ? { operator: op.name as NumericOperator, limit: op.argument as number }
+    : undefined;
+}
+
+/**
+ * For `$exists` and `$notBlank: true` (which counts as `$exists: true`), so that explanations
+ * can say "is not set" rather than repeat the expectation.
+ */
+function existsOf(op: CompiledOperator): boolean | undefined {
+  if (op.name === '$exists') {
+    return op.argument as boolean;
+  }
+  return op.name === '$notBlank' && op.argument === true ? true : undefined;
+}
+
 function combineExpectations(ops: readonly CompiledOperator[]): string {
   if (ops.length === 1) {
     return ops[0].expectation;
   }
-  const lower = ops.find(
-    o => o.bound?.operator === '$gt' || o.bound?.operator === '$gte',
-  );
-  const upper = ops.find(
-    o => o.bound?.operator === '$lt' || o.bound?.operator === '$lte',
-  );
+  const lower = ops.find(o => ['$gt', '$gte'].includes(o.name));
+  const upper = ops.find(o => ['$lt', '$lte'].includes(o.name));
   if (!lower || !upper) {
     return joinAnd(ops.map(o => o.expectation));
   }
-  const lo = lower.bound!;
-  const hi = upper.bound!;
+  const lo = boundOf(lower)!;
+  const hi = boundOf(upper)!;
   const range =
     lo.operator === '$gte' && hi.operator === '$lte'
       ? `a number between ${lo.limit} and ${hi.limit}`
@@ -130,35 +145,37 @@ function anyRequirement(children: readonly NodeInfo[]): string {
 
 /**
  * Which operator of a leaf decides: the first that errors on a present value, else the first
- * that fails (an operator that errors on a missing value counts as failing: an absent
- * annotation fails, it is not invalid); -1 when all pass.
+ * that fails (a missing value is never an error: an absent annotation fails, it is not
+ * invalid); -1 when all pass.
  */
 function decide(
   ops: readonly CompiledOperator[],
   value: unknown,
   scope: EvalScope,
-): { outcome: Outcome; op: number } {
-  let failed = -1;
+): { outcome: Outcome; op: number; reason: string | undefined } {
+  let failed: { op: number; reason: string | undefined } | undefined;
+  let passReason: string | undefined;
   for (let i = 0; i < ops.length; i++) {
-    const outcome = ops[i].test(value, scope);
+    const { outcome, reason } = ops[i].test(value, scope);
     if (outcome === 'error' && value !== undefined) {
-      return { outcome, op: i };
+      return { outcome, op: i, reason };
     }
-    if (outcome !== 'pass' && failed === -1) {
-      failed = i;
-      if (value === undefined || !ops.slice(i + 1).some(o => o.canError)) {
+    if (outcome === 'pass') {
+      passReason ||= reason;
+    } else if (!failed) {
+      failed = { op: i, reason };
+      if (value === undefined) {
         break;
       }
     }
   }
-  return failed === -1
-    ? { outcome: 'pass', op: -1 }
-    : { outcome: 'fail', op: failed };
+  return failed
+    ? { outcome: 'fail', ...failed }
+    : { outcome: 'pass', op: -1, reason: passReason || undefined };
 }
 
 const EMPTY_NODE: RuleNode = {
   info: { kind: 'empty', requirement: 'anything' },
-  canError: false,
   evaluate() {
     return { type: 'empty', outcome: 'pass', node: EMPTY_NODE.info } as Verdict;
   },
@@ -340,8 +357,11 @@ class RuleCompiler {
       ops,
       expectation,
       requirement: `${subject} is ${expectation}`,
-      exists: ops.length === 1 ? ops[0].exists : undefined,
-      notBlank: ops.length === 1 && ops[0].notBlank === true,
+      exists: ops.length === 1 ? existsOf(ops[0]) : undefined,
+      notBlank:
+        ops.length === 1 &&
+        ops[0].name === '$notBlank' &&
+        ops[0].argument === true,
       inElement,
     };
     const factNames = fact ? factNameCandidates(path.slice(6)) : [];
@@ -352,13 +372,12 @@ class RuleCompiler {
     };
     return {
       info,
-      canError: ops.some(o => o.canError),
       evaluate(root, scope) {
         const value = trimmed(read(root, scope));
-        const { outcome, op } = decide(ops, value, scope);
+        const { outcome, op, reason } = decide(ops, value, scope);
         const stale =
           value === undefined && fact ? staleFact(scope) : undefined;
-        return { type: 'leaf', outcome, node: info, value, op, stale };
+        return { type: 'leaf', outcome, node: info, value, op, reason, stale };
       },
     };
   }
@@ -401,9 +420,9 @@ class RuleCompiler {
     const element = this.leaf('', true, readSelf, [
       {
         name: '$link',
+        argument: type,
         expectation: `a ${type} link`,
-        canError: false,
-        test: item => (isLink(item) ? 'pass' : 'fail'),
+        test: item => ({ outcome: isLink(item) ? 'pass' : 'fail' }),
       },
     ]);
     const noun = `${type} link`;
@@ -447,7 +466,6 @@ class RuleCompiler {
     };
     return {
       info,
-      canError: element.canError,
       evaluate(root, scope) {
         const list = read(root, scope);
         let error: Verdict | undefined;
@@ -496,8 +514,8 @@ class RuleCompiler {
   }
 
   /**
-   * Every child must pass. The verdict of a failure is the first child that errors (a later
-   * child is evaluated after a failure only when it can error), else the first that fails.
+   * Every child must pass. The verdict of a failure is the first child that errors, else the
+   * first that fails.
    */
   all(children: RuleNode[], implicit: boolean): RuleNode {
     const info: GroupInfo = {
@@ -509,15 +527,11 @@ class RuleCompiler {
     };
     return {
       info,
-      canError: children.some(c => c.canError),
       evaluate(root, scope) {
         const verdicts: Verdict[] = [];
         let failed: Verdict | undefined;
-        for (let i = 0; i < children.length; i++) {
-          if (failed && !children[i].canError) {
-            continue;
-          }
-          const verdict = children[i].evaluate(root, scope);
+        for (const child of children) {
+          const verdict = child.evaluate(root, scope);
           if (verdict.outcome === 'error') {
             return verdict;
           }
@@ -555,7 +569,6 @@ class RuleCompiler {
     };
     return {
       info,
-      canError: children.some(c => c.canError),
       evaluate(root, scope) {
         const verdicts: Verdict[] = [];
         for (const child of children) {
@@ -590,7 +603,6 @@ class RuleCompiler {
     };
     return {
       info,
-      canError: child.canError,
       evaluate(root, scope) {
         const inner = child.evaluate(root, scope);
         return {

@@ -21,22 +21,12 @@ export type NumericOperator = '$gt' | '$gte' | '$lt' | '$lte';
 /** A value operator with its argument compiled in, as a leaf of a rule applies it. */
 export interface CompiledOperator {
   readonly name: string;
+  /** The argument as the rule gives it. */
+  readonly argument: unknown;
   /** The expectation in words, read after "expected", e.g. `a number greater than 0`. */
   readonly expectation: string;
-  /** Whether `test` can return an error, so `$all` may stop early when none of the rest can. */
-  readonly canError: boolean;
-  /** For numeric bounds, so that `{ $gt: 0, $lte: 100 }` reads as one range. */
-  readonly bound?: { operator: NumericOperator; limit: number };
-  /**
-   * For `$exists` and `$notBlank: true`, so explanations can say "is not set" rather than repeat
-   * the expectation.
-   */
-  readonly exists?: boolean;
-  /** For `$notBlank: true`: a blank value fails too. */
-  readonly notBlank?: boolean;
-  test(value: unknown, scope: EvalScope): Outcome;
-  /** A clause that explains the outcome, e.g. `which is 412 days old`; computed on demand. */
-  reason?(value: unknown, scope: EvalScope): string | undefined;
+  /** The outcome, and a clause that explains it, e.g. `which is 412 days old`. */
+  test(value: unknown, scope: EvalScope): { outcome: Outcome; reason?: string };
 }
 
 /** A path and the value operators applied to it: the leaves of a rule. */
@@ -119,6 +109,8 @@ export type Verdict =
       readonly value: unknown;
       /** Index of the operator that decided a fail or error, or -1. */
       readonly op: number;
+      /** What the deciding operator (or, on a pass, the first with something to say) said. */
+      readonly reason: string | undefined;
       /** The fact the leaf reads, when it exists but is stale. */
       readonly stale: Fact | undefined;
     }
