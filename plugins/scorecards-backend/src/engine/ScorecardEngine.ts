@@ -108,8 +108,6 @@ interface CompiledCheck {
   /** NaN when the check has no enforcement date. */
   readonly enforcedFromMs: number;
   readonly notApplicable: string;
-  /** The last explanation made unenforced, and the result. */
-  readonly last: [string, string];
 }
 
 interface CompiledScorecard {
@@ -220,7 +218,6 @@ function compileDefinitions(
       notApplicable: appliesTo
         ? `Not applicable: this check is for entities where ${appliesTo.description}.`
         : 'Not applicable.',
-      last: ['', ''],
     };
   });
 
@@ -274,12 +271,8 @@ export class ScorecardEngine {
   readonly #checks: CompiledCheck[];
   readonly #scorecards: CompiledScorecard[];
   readonly #checkIds: ReadonlySet<string>;
-  /** Check indices to evaluate, by the set of applicable scorecards (a bit mask). */
-  readonly #plans = new Map<number, number[]>();
-  readonly #results: CheckResult[];
+  /** Distinct `appliesTo` filters of the checks, by index. */
   readonly #filters: CompiledFilter[];
-  /** Per filter: 0 not tested yet, 1 matches, 2 does not; for the entity being evaluated. */
-  readonly #applies: Uint8Array;
   readonly #waiverMaxDuration: CompiledDuration | undefined;
 
   /**
@@ -301,8 +294,6 @@ export class ScorecardEngine {
     this.#scorecards = compiled.scorecards;
     this.#checkIds = new Set(compiled.checks.map(c => c.id));
     this.#filters = compiled.filters;
-    this.#applies = new Uint8Array(compiled.filters.length);
-    this.#results = new Array(compiled.checks.length);
     this.#waiverMaxDuration =
       options.waiverMaxDuration === undefined
         ? undefined
@@ -356,48 +347,46 @@ export class ScorecardEngine {
   evaluate(input: EvaluateInput): EntityEvaluationResult {
     const { entity, now } = input;
     const entityRef = entityRefOf(entity);
-    const applicable: number[] = [];
-    let key = 0;
-    for (let i = 0; i < this.#scorecards.length; i++) {
-      const appliesTo = this.#scorecards[i].appliesTo;
-      if (!appliesTo || appliesTo.test(entity)) {
-        applicable.push(i);
-        // Past 52 scorecards the key stops being exact; the plan is then rebuilt each time.
-        key += i < 52 ? 2 ** i : NaN;
-      }
-    }
+    const applicable = this.#scorecards.filter(
+      scorecard => !scorecard.appliesTo || scorecard.appliesTo.test(entity),
+    );
     if (applicable.length === 0) {
       return { entityRef, checks: [], scorecards: [] };
     }
-    const plan = this.#plan(applicable, key);
-    this.#applies.fill(0);
+    const plan = [...new Set(applicable.flatMap(s => s.checks))].sort(
+      (a, b) => a - b,
+    );
     const nowMs = now.getTime();
     const scope = this.#scope(input, nowMs);
     const waivers = this.#waivers(input, entityRef, nowMs);
 
-    // Results by check index, for the scorecards; reused, since evaluate runs to completion.
-    const results = this.#results;
-    const checks: CheckResult[] = new Array(plan.length);
-    for (let i = 0; i < plan.length; i++) {
-      const index = plan[i];
+    // Each distinct `appliesTo` is tested once per entity.
+    const applies = new Map<number, boolean>();
+    const appliesTo = (filter: number) => {
+      let known = applies.get(filter);
+      if (known === undefined) {
+        known = this.#filters[filter].test(entity);
+        applies.set(filter, known);
+      }
+      return known;
+    };
+    // Results by check index, for the scorecards.
+    const results: CheckResult[] = [];
+    const checks = plan.map(index => {
       const check = this.#checks[index];
       const result = this.#evaluateCheck(
         check,
+        check.filter === -1 || appliesTo(check.filter),
         entity,
         scope,
         waivers?.byCheck.get(check.id),
       );
       results[index] = result;
-      checks[i] = result;
-    }
-
-    const scorecards: ScorecardResult[] = new Array(applicable.length);
-    for (let i = 0; i < applicable.length; i++) {
-      scorecards[i] = this.#scorecardResult(
-        this.#scorecards[applicable[i]],
-        results,
-      );
-    }
+      return result;
+    });
+    const scorecards = applicable.map(scorecard =>
+      this.#scorecardResult(scorecard, results),
+    );
     const evaluation: EntityEvaluationResult = {
       entityRef,
       checks,
@@ -410,15 +399,6 @@ export class ScorecardEngine {
     return evaluation;
   }
 
-  #appliesTo(filter: number, entity: unknown): boolean {
-    let known = this.#applies[filter];
-    if (known === 0) {
-      known = this.#filters[filter].test(entity) ? 1 : 2;
-      this.#applies[filter] = known;
-    }
-    return known === 1;
-  }
-
   /** Every entity path that rules and `appliesTo` read. */
   #paths(): string[] {
     return [
@@ -428,21 +408,6 @@ export class ScorecardEngine {
       ]),
       ...this.#scorecards.flatMap(s => s.appliesTo?.paths ?? []),
     ];
-  }
-
-  #plan(applicable: number[], key: number): number[] {
-    let plan = this.#plans.get(key);
-    if (!plan) {
-      const wanted = new Set<number>();
-      for (const i of applicable) {
-        this.#scorecards[i].checks.forEach(c => wanted.add(c));
-      }
-      plan = [...wanted].sort((a, b) => a - b);
-      if (!Number.isNaN(key)) {
-        this.#plans.set(key, plan);
-      }
-    }
-    return plan;
   }
 
   #scope(input: EvaluateInput, nowMs: number): EvalScope {
@@ -567,6 +532,7 @@ export class ScorecardEngine {
 
   #evaluateCheck(
     check: CompiledCheck,
+    applies: boolean,
     entity: unknown,
     scope: EvalScope,
     waivers: DeclaredWaiver[] | undefined,
@@ -576,7 +542,7 @@ export class ScorecardEngine {
       !advisory &&
       (Number.isNaN(check.enforcedFromMs) ||
         scope.nowMs >= check.enforcedFromMs);
-    if (check.filter !== -1 && !this.#appliesTo(check.filter, entity)) {
+    if (!applies) {
       const result: CheckResult = {
         checkId: check.id,
         status: 'not-applicable',
@@ -623,36 +589,23 @@ export class ScorecardEngine {
           explanation = `${explanation} Waiver not applied: ${selected.outcome.problem}.`;
         }
         if (!enforced) {
-          explanation = unenforced(check, explanation);
+          explanation = check.advisory
+            ? `${explanation} This check is advisory.`
+            : `${explanation} Not enforced until ${check.definition.enforcedFrom}.`;
         }
       }
     }
     const observed = observedOf(verdict);
     const expected = expectedOf(verdict);
-    // One literal per shape: adding properties one by one would reshape every result.
-    if (waiver) {
-      return observed === undefined
-        ? { checkId: check.id, status, explanation, enforced, expected, waiver }
-        : {
-            checkId: check.id,
-            status,
-            explanation,
-            enforced,
-            observed,
-            expected,
-            waiver,
-          };
-    }
-    return observed === undefined
-      ? { checkId: check.id, status, explanation, enforced, expected }
-      : {
-          checkId: check.id,
-          status,
-          explanation,
-          enforced,
-          observed,
-          expected,
-        };
+    return {
+      checkId: check.id,
+      status,
+      explanation,
+      enforced,
+      ...(observed === undefined ? {} : { observed }),
+      expected,
+      ...(waiver ? { waiver } : {}),
+    };
   }
 
   #scorecardResult(
@@ -733,17 +686,6 @@ function isSuperseded(
     }
   }
   return false;
-}
-
-/** The explanation of an unenforced failure; the same few sentences recur, so the last is kept. */
-function unenforced(check: CompiledCheck, explanation: string): string {
-  if (check.last[0] !== explanation) {
-    check.last[0] = explanation;
-    check.last[1] = check.advisory
-      ? `${explanation} This check is advisory.`
-      : `${explanation} Not enforced until ${check.definition.enforcedFrom}.`;
-  }
-  return check.last[1];
 }
 
 /** A waiver that exists but is not needed: it does not count, and says so. */
