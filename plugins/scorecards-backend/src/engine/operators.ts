@@ -52,8 +52,8 @@ function checked<T>(check: (where: string) => T): T {
     throw new ArgumentError(where => {
       try {
         check(where);
-      } catch (located) {
-        return (located as Error).message;
+      } catch (placed) {
+        return (placed as Error).message;
       }
       return (error as Error).message;
     });
