@@ -421,7 +421,7 @@ export class ScorecardEngine {
         staleFacts: undefined,
       };
     }
-    // Plain objects stay in V8's fast mode; '__proto__' is the one name they cannot hold.
+    // A plain object holds any fact name but '__proto__', which isUsableFact skips.
     const fresh: Record<string, JsonValue> = {};
     let stale: Record<string, Fact> | undefined;
     for (let i = 0; i < facts.length; i++) {

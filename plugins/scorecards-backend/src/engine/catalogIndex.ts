@@ -33,59 +33,11 @@ export function entityRefOf(entity: {
   )}`.toLowerCase();
 }
 
-const groupRefCache = new Map<string, string | null>();
-const REF_CACHE_LIMIT = 100_000;
-
 /**
  * Completes a possibly shortened entity ref (`name`, `namespace/name`, `kind:name`) with the given
  * defaults and lower-cases it; undefined when it is not a ref.
  */
 export function normalizeEntityRef(
-  ref: string,
-  defaults: { kind: string; namespace: string },
-): string | undefined {
-  if (isCanonicalRef(ref)) {
-    return ref;
-  }
-  if (defaults.kind === 'group' && defaults.namespace === 'default') {
-    // Rules resolve the same few thousand refs over and over.
-    let cached = groupRefCache.get(ref);
-    if (cached === undefined) {
-      cached = normalize(ref, defaults) ?? null;
-      if (groupRefCache.size >= REF_CACHE_LIMIT) {
-        groupRefCache.clear();
-      }
-      groupRefCache.set(ref, cached);
-    }
-    return cached ?? undefined;
-  }
-  return normalize(ref, defaults);
-}
-
-/** Whether a ref is already full and lower-case, as catalog relations are. */
-function isCanonicalRef(ref: string): boolean {
-  let colon = -1;
-  let slash = -1;
-  for (let i = 0; i < ref.length; i++) {
-    const c = ref.charCodeAt(i);
-    if (c === 58) {
-      if (colon !== -1 || slash !== -1) {
-        return false;
-      }
-      colon = i;
-    } else if (c === 47) {
-      if (slash !== -1) {
-        return false;
-      }
-      slash = i;
-    } else if ((c >= 65 && c <= 90) || c > 127) {
-      return false;
-    }
-  }
-  return colon > 0 && slash > colon + 1 && slash < ref.length - 1;
-}
-
-function normalize(
   ref: string,
   defaults: { kind: string; namespace: string },
 ): string | undefined {

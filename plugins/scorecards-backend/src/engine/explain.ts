@@ -13,7 +13,7 @@ function staleClause(subject: string, fact: Fact): string {
 
 /**
  * A leaf verdict as a clause. `withExpected` false leaves the expectation to the caller; `cap`
- * starts the clause with a capital letter (cheaper than capitalising afterwards).
+ * starts the clause with a capital letter.
  */
 function leafClause(
   verdict: VerdictOf<'leaf'>,
