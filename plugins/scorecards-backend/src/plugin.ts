@@ -17,8 +17,7 @@ import {
 import { Duration } from 'luxon';
 import { readDuration } from './config';
 import { DatabaseScorecardsStore } from './database';
-import { readScorecardDefinitions } from './definitions';
-import { ScorecardEngine } from './engine';
+import { createScorecardEngine } from './definitions';
 import { EvaluationRunner } from './run/EvaluationRunner';
 import { createRouter } from './service/router';
 import { RollupService } from './service/RollupService';
@@ -82,19 +81,17 @@ export const scorecardsPlugin = createBackendPlugin({
         auditor,
         catalog,
       }) {
-        const definitions = readScorecardDefinitions(config, {
-          checks,
-          scorecards,
-          operators,
-        });
         const waiverMaxDuration = readDuration(
           config,
           'scorecards.waivers.maxDuration',
         );
-        const engine = new ScorecardEngine(definitions, {
+        const engine = createScorecardEngine(config, {
+          checks,
+          scorecards,
           operators,
           waiverMaxDuration: waiverMaxDuration.toISO()!,
         });
+        const definitions = engine.definitions;
         const store = await DatabaseScorecardsStore.create({ database });
         permissionsRegistry.addPermissions(scorecardsPermissions);
 

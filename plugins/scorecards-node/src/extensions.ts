@@ -11,16 +11,33 @@ import type {
  * @public
  */
 export type RuleOperatorOutcome =
-  | { result: 'pass' }
-  | { result: 'fail' }
+  | {
+      result: 'pass' | 'fail';
+      /** A clause the explanation adds after the value, e.g. `which is 55 days old`. */
+      reason?: string;
+    }
   | {
       result: 'error';
       /** What was wrong with the value, e.g. `is not a semantic version`. */
-      problem: string;
+      problem?: string;
     };
 
 /**
- * A value operator that rules can use beside the built-in ones, e.g. `$semverAtLeast`.
+ * What a rule operator may look up while it evaluates a value.
+ *
+ * @public
+ */
+export interface RuleOperatorContext {
+  /**
+   * The catalog entity with this full ref (`kind:namespace/name`, in any case), as far as the
+   * evaluation read it; undefined when the catalog has no such entity.
+   */
+  getEntity(entityRef: string): { [key: string]: unknown } | undefined;
+}
+
+/**
+ * A value operator that rules can use beside the built-in ones, e.g. `$semverAtLeast`. The
+ * built-in operators are written against this interface too.
  *
  * @public
  */
@@ -42,7 +59,20 @@ export interface RuleOperator<TArgument = JsonValue> {
     value: JsonValue | undefined,
     argument: TArgument,
     now: Date,
+    context: RuleOperatorContext,
   ): RuleOperatorOutcome;
+}
+
+/**
+ * Makes a rule operator, so that the type its argument compiles to is inferred for `describe`
+ * and `evaluate`.
+ *
+ * @public
+ */
+export function createRuleOperator<TArgument>(
+  operator: RuleOperator<TArgument>,
+): RuleOperator<TArgument> {
+  return operator;
 }
 
 /**
@@ -56,8 +86,11 @@ export interface ScorecardsDefinitionsExtensionPoint {
   addChecks(...checks: CheckDefinition[]): void;
   /** Adds scorecards; their ids must not clash with other scorecards. */
   addScorecards(...scorecards: ScorecardDefinition[]): void;
-  /** Adds value operators for rules. */
-  addOperators(...operators: RuleOperator<any>[]): void;
+  /**
+   * Adds value operators for rules. Made with {@link createRuleOperator}, each keeps the type its
+   * argument compiles to.
+   */
+  addOperators(...operators: RuleOperator<unknown>[]): void;
 }
 
 /**

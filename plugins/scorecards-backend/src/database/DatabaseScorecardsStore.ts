@@ -12,6 +12,7 @@ import type {
 } from '@guardrails/plugin-scorecards-common';
 import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
+import { stableStringify } from '../engine';
 import { BulkWriter } from './BulkWriter';
 import {
   FAILING_STATUSES,
@@ -44,7 +45,6 @@ import {
   SCORES,
   ScoreListRow,
   ScoreRow,
-  stableStringify,
   STATE,
   toDate,
   toIso,

@@ -1,3 +1,4 @@
+export { stableStringify } from '../engine';
 import type {
   CheckStatus,
   Fact,
@@ -297,28 +298,6 @@ export function fromRunRow(row: RunRow): RunRecord {
     definitionsFingerprint: row.definitions_fingerprint,
     ...(row.error !== null && { error: row.error }),
   };
-}
-
-/** JSON with object keys sorted, so equal values always serialize to equal text. */
-export function stableStringify(value: unknown): string {
-  if (value === null || typeof value !== 'object') {
-    return JSON.stringify(value) ?? 'null';
-  }
-  if (Array.isArray(value)) {
-    return `[${value
-      .map(item => (item === undefined ? 'null' : stableStringify(item)))
-      .join(',')}]`;
-  }
-  const entries = Object.keys(value)
-    .filter(key => (value as Record<string, unknown>)[key] !== undefined)
-    .sort()
-    .map(
-      key =>
-        `${JSON.stringify(key)}:${stableStringify(
-          (value as Record<string, unknown>)[key],
-        )}`,
-    );
-  return `{${entries.join(',')}}`;
 }
 
 /**

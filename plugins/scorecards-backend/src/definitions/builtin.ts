@@ -14,8 +14,6 @@ const filled = (key: string) => ({ [annotation(key)]: { $notBlank: true } });
  * The checks of the built-in "Production readiness" scorecard. They read what the catalog
  * already says, through the community's well-known annotations where they exist and the
  * `guardrails.dev/` prefix where none does.
- *
- * @public
  */
 export const BUILTIN_CHECKS: readonly CheckDefinition[] = [
   {
@@ -421,8 +419,6 @@ export const BUILTIN_CHECKS: readonly CheckDefinition[] = [
 
 /**
  * The built-in "Production readiness" scorecard: Bronze, Silver and Gold, cumulative.
- *
- * @public
  */
 export const BUILTIN_SCORECARD: ScorecardDefinition = {
   id: 'production-readiness',

@@ -3,6 +3,9 @@
  * scorecard.
  */
 
-export { readScorecardDefinitions } from './readScorecardDefinitions';
+export {
+  createScorecardEngine,
+  readScorecardDefinitions,
+} from './readScorecardDefinitions';
 export type { ReadScorecardDefinitionsOptions } from './readScorecardDefinitions';
 export { BUILTIN_CHECKS, BUILTIN_SCORECARD } from './builtin';

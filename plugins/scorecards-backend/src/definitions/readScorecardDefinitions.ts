@@ -8,19 +8,19 @@ import {
 } from '@guardrails/plugin-scorecards-common';
 import type { RuleOperator } from '@guardrails/plugin-scorecards-node';
 import { z } from 'zod';
-import { validateScorecardDefinitions } from '../engine';
+import { ScorecardEngine } from '../engine';
 import { BUILTIN_CHECKS, BUILTIN_SCORECARD } from './builtin';
 
 /**
  * Checks, scorecards and operators that modules add in code, beside those in app-config.
- *
- * @public
  */
 export interface ReadScorecardDefinitionsOptions {
   checks?: CheckDefinition[];
   scorecards?: ScorecardDefinition[];
   /** Operators the rules may use besides the built-in ones. */
-  operators?: RuleOperator<any>[];
+  operators?: RuleOperator<unknown>[];
+  /** The longest a waiver may last, as an ISO-8601 duration; absent means no limit. */
+  waiverMaxDuration?: string;
 }
 
 const CONFIG_ERROR = 'Invalid scorecards config';
@@ -225,6 +225,53 @@ function parseScorecard(
   return { ...base, ...definedOnly(fields), id } as ScorecardDefinition;
 }
 
+/** A scorecard lists each check once, and each level requires checks of the scorecard once. */
+function checkLevels(prefix: string, scorecard: ScorecardDefinition) {
+  const what = `scorecard '${scorecard.id}'`;
+  const members = new Set<string>();
+  scorecard.checks.forEach((check, i) => {
+    if (members.has(check)) {
+      fail(
+        prefix,
+        what,
+        `field 'checks[${i}]': check '${check}' is listed twice`,
+      );
+    }
+    members.add(check);
+  });
+  const levelOf = new Map<string, string>();
+  const names = new Set<string>();
+  scorecard.levels.forEach((level, l) => {
+    if (names.has(level.name)) {
+      fail(
+        prefix,
+        what,
+        `field 'levels[${l}].name': duplicate level name '${level.name}'`,
+      );
+    }
+    names.add(level.name);
+    level.checks.forEach((check, i) => {
+      const field = `levels[${l}].checks[${i}]`;
+      if (!members.has(check)) {
+        fail(
+          prefix,
+          what,
+          `field '${field}': check '${check}' is not in the scorecard's checks (add it to 'checks')`,
+        );
+      }
+      const other = levelOf.get(check);
+      if (other !== undefined) {
+        fail(
+          prefix,
+          what,
+          `field '${field}': check '${check}' is already required by level '${other}'`,
+        );
+      }
+      levelOf.set(check, level.name);
+    });
+  });
+}
+
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(
     Object.entries(value).filter(([, v]) => v !== undefined),
@@ -237,15 +284,14 @@ function definedOnly<T extends object>(value: T): Partial<T> {
  * `scorecards.checks` and `scorecards.scorecards` in app-config, where an existing id overrides
  * only the fields given and a new id must give every required field.
  *
- * Throws an InputError naming the check or scorecard and the field when anything is invalid, so
- * that a bad configuration stops the backend at start.
- *
- * @public
+ * Checks them (zod for their fields, then the references between them) and compiles them into
+ * the engine that evaluates them. Throws an InputError naming the check or scorecard and the
+ * field when anything is invalid, so that a bad configuration stops the backend at start.
  */
-export function readScorecardDefinitions(
+export function createScorecardEngine(
   config: Config,
   options: ReadScorecardDefinitionsOptions = {},
-): ScorecardDefinitions {
+): ScorecardEngine {
   const raw = config.getOptional('scorecards') ?? {};
   const root = rootSchema.safeParse(raw);
   if (!root.success) {
@@ -346,6 +392,13 @@ export function readScorecardDefinitions(
       value,
       scorecards.get(id),
     );
+    scorecards.set(id, scorecard);
+  }
+  for (const scorecard of scorecards.values()) {
+    const prefix =
+      codeScorecards.has(scorecard.id) && !(scorecard.id in scorecardConfig)
+        ? CODE_ERROR
+        : CONFIG_ERROR;
     const named = [
       ...scorecard.checks.map((c, i) => [`checks[${i}]`, c] as const),
       ...scorecard.levels.flatMap((level, l) =>
@@ -355,13 +408,13 @@ export function readScorecardDefinitions(
     for (const [field, check] of named) {
       if (!checks.has(check)) {
         fail(
-          CONFIG_ERROR,
-          `scorecard '${id}'`,
+          prefix,
+          `scorecard '${scorecard.id}'`,
           `field '${field}': unknown check '${check}'${removed(check)}`,
         );
       }
     }
-    scorecards.set(id, scorecard);
+    checkLevels(prefix, scorecard);
   }
 
   const definitions: ScorecardDefinitions = {
@@ -369,8 +422,9 @@ export function readScorecardDefinitions(
     scorecards: [...scorecards.values()],
   };
   try {
-    validateScorecardDefinitions(definitions, {
+    return new ScorecardEngine(definitions, {
       operators: options.operators,
+      waiverMaxDuration: options.waiverMaxDuration,
       errorPrefix: CONFIG_ERROR,
     });
   } catch (error) {
@@ -390,5 +444,15 @@ export function readScorecardDefinitions(
     }
     throw error;
   }
-  return definitions;
+}
+
+/**
+ * Reads the checks and scorecards to evaluate, as {@link createScorecardEngine} does, and
+ * returns the definitions.
+ */
+export function readScorecardDefinitions(
+  config: Config,
+  options: ReadScorecardDefinitionsOptions = {},
+): ScorecardDefinitions {
+  return createScorecardEngine(config, options).definitions;
 }

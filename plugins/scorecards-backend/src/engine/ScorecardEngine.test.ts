@@ -49,7 +49,7 @@ const exists = (key: string) => ({
 function engineFor(
   checks: CheckDefinition[],
   scorecard: Partial<ScorecardDefinition> = {},
-  operators?: RuleOperator<any>[],
+  operators?: RuleOperator<unknown>[],
   waiverMaxDuration?: string,
 ) {
   return new ScorecardEngine(

@@ -5,7 +5,6 @@ import {
   CHECK_SEVERITY_WEIGHTS,
   CheckDefinition,
   CheckResult,
-  CheckSeverity,
   CheckStatus,
   EntityEvaluation,
   Fact,
@@ -20,13 +19,14 @@ import {
 import { CatalogIndex, entityRefOf, normalizeEntityRef } from './catalogIndex';
 import { CompiledDuration, compileDuration, parseIsoInstant } from './dates';
 import { isFactFresh, observedAtOf } from './facts';
-import { capitalize, explainVerdict, expectedOf, observedOf } from './explain';
+import { explainVerdict, expectedOf, observedOf } from './explain';
 import { CompiledFilter, compileFilter } from './filters';
 import type { RuleOperator } from '@guardrails/plugin-scorecards-node';
 import { OperatorRegistry } from './operators';
-import { ERROR, EvalScope, PASS } from './outcome';
-import { EntityView, PathLayout } from './paths';
+import { capitalize } from './phrases';
 import { CompiledRule, compileRule } from './rules';
+import { stableStringify } from './stableStringify';
+import type { EvalScope } from './verdict';
 import {
   DeclaredWaiver,
   WAIVER_ANNOTATION_PREFIX,
@@ -59,16 +59,14 @@ const BASE_ENTITY_FIELDS = [
   'relations',
 ];
 
-const SEVERITIES = Object.keys(CHECK_SEVERITY_WEIGHTS) as CheckSeverity[];
-
 /**
  * Options for {@link ScorecardEngine}.
- *
- * @public
  */
 export interface ScorecardEngineOptions {
+  /** How messages about invalid definitions start; `Invalid scorecard definitions` by default. */
+  errorPrefix?: string;
   /** Value operators added to the rule language, e.g. by modules. */
-  operators?: RuleOperator<any>[];
+  operators?: RuleOperator<unknown>[];
   /**
    * The longest a waiver may last, as an ISO-8601 duration (`scorecards.waivers.maxDuration`):
    * a waiver, declared in an annotation or not, that expires later than this after the
@@ -79,8 +77,6 @@ export interface ScorecardEngineOptions {
 
 /**
  * What to evaluate: one entity, with everything the rules may read.
- *
- * @public
  */
 export interface EvaluateInput {
   /** The entity, with its `relations`. */
@@ -97,8 +93,6 @@ export interface EvaluateInput {
 
 /**
  * Everything the engine says about one entity.
- *
- * @public
  */
 export type EntityEvaluationResult = EntityEvaluation;
 
@@ -114,8 +108,6 @@ interface CompiledCheck {
   /** NaN when the check has no enforcement date. */
   readonly enforcedFromMs: number;
   readonly notApplicable: string;
-  /** The last explanation made unenforced, and the result. */
-  readonly last: [string, string];
 }
 
 interface CompiledScorecard {
@@ -137,25 +129,6 @@ function definitionError(
   );
 }
 
-function stableStringify(value: unknown): string {
-  if (Array.isArray(value)) {
-    return `[${value.map(stableStringify).join(',')}]`;
-  }
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .filter(k => (value as Record<string, unknown>)[k] !== undefined)
-      .sort()
-      .map(
-        k =>
-          `${JSON.stringify(k)}:${stableStringify(
-            (value as Record<string, unknown>)[k],
-          )}`,
-      )
-      .join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
 /** The catalog field (for paging with `fields`) that holds a path. */
 function fieldOf(path: string): string {
   const [first, second] = path.split('.', 2);
@@ -173,7 +146,6 @@ function parseEnforcedFrom(text: unknown): number {
 interface CompiledDefinitions {
   checks: CompiledCheck[];
   scorecards: CompiledScorecard[];
-  layout: PathLayout;
   /** Distinct `appliesTo` filters; most checks share one, so each is tested once per entity. */
   filters: CompiledFilter[];
 }
@@ -183,7 +155,6 @@ function compileDefinitions(
   registry: OperatorRegistry,
   prefix: string,
 ): CompiledDefinitions {
-  const layout = new PathLayout();
   const filters: CompiledFilter[] = [];
   const filterIndex = new Map<string, number>();
   const shared = (filter: CompiledFilter, predicate: unknown) => {
@@ -196,37 +167,32 @@ function compileDefinitions(
     }
     return index;
   };
-  const checkIndex = new Map<string, number>();
-  const checks = definitions.checks.map((definition, index): CompiledCheck => {
+  const checkIndex = new Map(definitions.checks.map((c, i) => [c.id, i]));
+  const indexOf = (checkId: string) => {
+    const index = checkIndex.get(checkId);
+    if (index === undefined) {
+      throw new Error(`A scorecard names the unknown check '${checkId}'`);
+    }
+    return index;
+  };
+  const compileAppliesTo = (
+    appliesTo: unknown,
+    fail: (field: string, detail: string) => never,
+  ) => {
+    try {
+      return appliesTo === undefined ? undefined : compileFilter(appliesTo);
+    } catch (error) {
+      return fail('appliesTo', (error as Error).message);
+    }
+  };
+  const checks = definitions.checks.map((definition): CompiledCheck => {
     const id = definition.id;
     const fail = (field: string, detail: string) =>
       definitionError(prefix, 'check', id, field, detail);
-    if (typeof id !== 'string' || !id) {
-      return definitionError(prefix, 'check', String(id), 'id', 'missing id');
-    }
-    if (checkIndex.has(id)) {
-      fail('id', 'duplicate id');
-    }
-    checkIndex.set(id, index);
-    if (!SEVERITIES.includes(definition.severity)) {
-      fail(
-        'severity',
-        `unknown severity '${definition.severity}' (known: ${SEVERITIES.join(
-          ', ',
-        )})`,
-      );
-    }
-    let appliesTo: CompiledFilter | undefined;
-    if (definition.appliesTo !== undefined) {
-      try {
-        appliesTo = compileFilter(definition.appliesTo, '', layout);
-      } catch (error) {
-        fail('appliesTo', (error as Error).message);
-      }
-    }
+    const appliesTo = compileAppliesTo(definition.appliesTo, fail);
     let rule: CompiledRule;
     try {
-      rule = compileRule(definition.rule, registry, layout);
+      rule = compileRule(definition.rule, registry);
     } catch (error) {
       return fail('rule', (error as Error).message);
     }
@@ -252,109 +218,23 @@ function compileDefinitions(
       notApplicable: appliesTo
         ? `Not applicable: this check is for entities where ${appliesTo.description}.`
         : 'Not applicable.',
-      last: ['', ''],
     };
   });
 
-  const scorecardIds = new Set<string>();
   const scorecards = definitions.scorecards.map(
-    (definition): CompiledScorecard => {
-      const id = definition.id;
-      const fail = (field: string, detail: string): never =>
-        definitionError(prefix, 'scorecard', id, field, detail);
-      if (typeof id !== 'string' || !id) {
-        return definitionError(
-          prefix,
-          'scorecard',
-          String(id),
-          'id',
-          'missing id',
-        );
-      }
-      if (scorecardIds.has(id)) {
-        fail('id', 'duplicate id');
-      }
-      scorecardIds.add(id);
-      let appliesTo: CompiledFilter | undefined;
-      if (definition.appliesTo !== undefined) {
-        try {
-          appliesTo = compileFilter(definition.appliesTo, '', layout);
-        } catch (error) {
-          fail('appliesTo', (error as Error).message);
-        }
-      }
-      const members = new Set<string>();
-      const indices = (definition.checks ?? []).map((checkId, i) => {
-        const index = checkIndex.get(checkId);
-        if (index === undefined) {
-          return fail(`checks[${i}]`, `unknown check '${checkId}'`);
-        }
-        if (members.has(checkId)) {
-          fail(`checks[${i}]`, `check '${checkId}' is listed twice`);
-        }
-        members.add(checkId);
-        return index;
-      });
-      if (!definition.levels?.length) {
-        fail('levels', 'a scorecard needs at least one level');
-      }
-      const levelNames = new Set<string>();
-      const levelOf = new Map<string, string>();
-      const levels = definition.levels.map((level, l) => {
-        if (!level.name) {
-          fail(`levels[${l}].name`, 'a level needs a name');
-        }
-        if (levelNames.has(level.name)) {
-          fail(`levels[${l}].name`, `duplicate level name '${level.name}'`);
-        }
-        levelNames.add(level.name);
-        return {
-          name: level.name,
-          checks: (level.checks ?? []).map((checkId, i) => {
-            const field = `levels[${l}].checks[${i}]`;
-            if (!checkIndex.has(checkId)) {
-              fail(field, `unknown check '${checkId}'`);
-            }
-            if (!members.has(checkId)) {
-              fail(
-                field,
-                `check '${checkId}' is not in the scorecard's checks (add it to 'checks')`,
-              );
-            }
-            const other = levelOf.get(checkId);
-            if (other !== undefined) {
-              fail(
-                field,
-                `check '${checkId}' is already required by level '${other}'`,
-              );
-            }
-            levelOf.set(checkId, level.name);
-            return checkIndex.get(checkId)!;
-          }),
-        };
-      });
-      return { definition, appliesTo, checks: indices, levels };
-    },
+    (definition): CompiledScorecard => ({
+      definition,
+      appliesTo: compileAppliesTo(definition.appliesTo, (field, detail) =>
+        definitionError(prefix, 'scorecard', definition.id, field, detail),
+      ),
+      checks: definition.checks.map(indexOf),
+      levels: definition.levels.map(level => ({
+        name: level.name,
+        checks: level.checks.map(indexOf),
+      })),
+    }),
   );
-  return { checks, scorecards, layout, filters };
-}
-
-/**
- * Checks definitions the way the engine does (rules and `appliesTo` compile, known severities,
- * valid `enforcedFrom`, unique ids, scorecards and levels name existing checks); throws an
- * InputError whose message starts with `errorPrefix` and names the check or scorecard and field.
- *
- * @public
- */
-export function validateScorecardDefinitions(
-  definitions: ScorecardDefinitions,
-  options: ScorecardEngineOptions & { errorPrefix?: string } = {},
-): void {
-  compileDefinitions(
-    definitions,
-    new OperatorRegistry(options.operators),
-    options.errorPrefix ?? 'Invalid scorecard definitions',
-  );
+  return { checks, scorecards, filters };
 }
 
 const EMPTY_FACTS: Record<string, JsonValue> = Object.freeze(
@@ -375,8 +255,6 @@ function newCounts(): Record<CheckStatus, number> {
 /**
  * Evaluates scorecards: definitions, an entity with its relations, facts, waivers, the catalog
  * and the current time in; results out. Pure: no I/O and no clock of its own.
- *
- * @public
  */
 export class ScorecardEngine {
   /** The definitions as given. */
@@ -393,13 +271,8 @@ export class ScorecardEngine {
   readonly #checks: CompiledCheck[];
   readonly #scorecards: CompiledScorecard[];
   readonly #checkIds: ReadonlySet<string>;
-  /** Check indices to evaluate, by the set of applicable scorecards (a bit mask). */
-  readonly #plans = new Map<number, number[]>();
-  readonly #layout: PathLayout;
-  readonly #results: CheckResult[];
+  /** Distinct `appliesTo` filters of the checks, by index. */
   readonly #filters: CompiledFilter[];
-  /** Per filter: 0 not tested yet, 1 matches, 2 does not; for the entity being evaluated. */
-  readonly #applies: Uint8Array;
   readonly #waiverMaxDuration: CompiledDuration | undefined;
 
   /**
@@ -414,16 +287,13 @@ export class ScorecardEngine {
     const compiled = compileDefinitions(
       definitions,
       registry,
-      'Invalid scorecard definitions',
+      options.errorPrefix ?? 'Invalid scorecard definitions',
     );
     this.definitions = definitions;
     this.#checks = compiled.checks;
     this.#scorecards = compiled.scorecards;
     this.#checkIds = new Set(compiled.checks.map(c => c.id));
-    this.#layout = compiled.layout;
     this.#filters = compiled.filters;
-    this.#applies = new Uint8Array(compiled.filters.length);
-    this.#results = new Array(compiled.checks.length);
     this.#waiverMaxDuration =
       options.waiverMaxDuration === undefined
         ? undefined
@@ -477,49 +347,46 @@ export class ScorecardEngine {
   evaluate(input: EvaluateInput): EntityEvaluationResult {
     const { entity, now } = input;
     const entityRef = entityRefOf(entity);
-    const view = this.#layout.view(entity, WAIVER_ANNOTATION_PREFIX);
-    const applicable: number[] = [];
-    let key = 0;
-    for (let i = 0; i < this.#scorecards.length; i++) {
-      const appliesTo = this.#scorecards[i].appliesTo;
-      if (!appliesTo || appliesTo.test(entity, view)) {
-        applicable.push(i);
-        // Past 52 scorecards the key stops being exact; the plan is then rebuilt each time.
-        key += i < 52 ? 2 ** i : NaN;
-      }
-    }
+    const applicable = this.#scorecards.filter(
+      scorecard => !scorecard.appliesTo || scorecard.appliesTo.test(entity),
+    );
     if (applicable.length === 0) {
       return { entityRef, checks: [], scorecards: [] };
     }
-    const plan = this.#plan(applicable, key);
-    this.#applies.fill(0);
+    const plan = [...new Set(applicable.flatMap(s => s.checks))].sort(
+      (a, b) => a - b,
+    );
     const nowMs = now.getTime();
-    const scope = this.#scope(input, nowMs, view);
-    const waivers = this.#waivers(input, entityRef, view, nowMs);
+    const scope = this.#scope(input, nowMs);
+    const waivers = this.#waivers(input, entityRef, nowMs);
 
-    // Results by check index, for the scorecards; reused, since evaluate runs to completion.
-    const results = this.#results;
-    const checks: CheckResult[] = new Array(plan.length);
-    for (let i = 0; i < plan.length; i++) {
-      const index = plan[i];
+    // Each distinct `appliesTo` is tested once per entity.
+    const applies = new Map<number, boolean>();
+    const appliesTo = (filter: number) => {
+      let known = applies.get(filter);
+      if (known === undefined) {
+        known = this.#filters[filter].test(entity);
+        applies.set(filter, known);
+      }
+      return known;
+    };
+    // Results by check index, for the scorecards.
+    const results: CheckResult[] = [];
+    const checks = plan.map(index => {
       const check = this.#checks[index];
       const result = this.#evaluateCheck(
         check,
+        check.filter === -1 || appliesTo(check.filter),
         entity,
         scope,
         waivers?.byCheck.get(check.id),
       );
       results[index] = result;
-      checks[i] = result;
-    }
-
-    const scorecards: ScorecardResult[] = new Array(applicable.length);
-    for (let i = 0; i < applicable.length; i++) {
-      scorecards[i] = this.#scorecardResult(
-        this.#scorecards[applicable[i]],
-        results,
-      );
-    }
+      return result;
+    });
+    const scorecards = applicable.map(scorecard =>
+      this.#scorecardResult(scorecard, results),
+    );
     const evaluation: EntityEvaluationResult = {
       entityRef,
       checks,
@@ -530,15 +397,6 @@ export class ScorecardEngine {
       evaluation.waiverProblems = problems;
     }
     return evaluation;
-  }
-
-  #appliesTo(filter: number, entity: unknown, scope: EvalScope): boolean {
-    let known = this.#applies[filter];
-    if (known === 0) {
-      known = this.#filters[filter].test(entity, scope.view) ? 1 : 2;
-      this.#applies[filter] = known;
-    }
-    return known === 1;
   }
 
   /** Every entity path that rules and `appliesTo` read. */
@@ -552,38 +410,18 @@ export class ScorecardEngine {
     ];
   }
 
-  #plan(applicable: number[], key: number): number[] {
-    let plan = this.#plans.get(key);
-    if (!plan) {
-      const wanted = new Set<number>();
-      for (const i of applicable) {
-        this.#scorecards[i].checks.forEach(c => wanted.add(c));
-      }
-      plan = [...wanted].sort((a, b) => a - b);
-      if (!Number.isNaN(key)) {
-        this.#plans.set(key, plan);
-      }
-    }
-    return plan;
-  }
-
-  #scope(
-    input: EvaluateInput,
-    nowMs: number,
-    view: EntityView | undefined,
-  ): EvalScope {
+  #scope(input: EvaluateInput, nowMs: number): EvalScope {
     const facts = input.facts;
     if (!facts || facts.length === 0) {
       return {
         now: input.now,
         nowMs,
         catalog: input.catalog,
-        view,
         facts: EMPTY_FACTS,
         staleFacts: undefined,
       };
     }
-    // Plain objects stay in V8's fast mode; '__proto__' is the one name they cannot hold.
+    // A plain object holds any fact name but '__proto__', which isUsableFact skips.
     const fresh: Record<string, JsonValue> = {};
     let stale: Record<string, Fact> | undefined;
     for (let i = 0; i < facts.length; i++) {
@@ -606,7 +444,6 @@ export class ScorecardEngine {
       now: input.now,
       nowMs,
       catalog: input.catalog,
-      view,
       facts: fresh,
       staleFacts: stale,
     };
@@ -643,7 +480,6 @@ export class ScorecardEngine {
   #waivers(
     input: EvaluateInput,
     entityRef: string,
-    view: EntityView | undefined,
     nowMs: number,
   ):
     | { byCheck: Map<string, DeclaredWaiver[]>; problems: WaiverProblem[] }
@@ -651,14 +487,12 @@ export class ScorecardEngine {
     const annotations = (input.entity.metadata as { annotations?: unknown })
       ?.annotations;
     let declared: DeclaredWaiver[] | undefined;
-    // The view already looked at every annotation key.
-    const mayHaveWaivers = view
-      ? view.hasWaiverAnnotations
-      : annotations !== null &&
-        typeof annotations === 'object' &&
-        Object.keys(annotations).some(key =>
-          key.startsWith(WAIVER_ANNOTATION_PREFIX),
-        );
+    const mayHaveWaivers =
+      annotations !== null &&
+      typeof annotations === 'object' &&
+      Object.keys(annotations).some(key =>
+        key.startsWith(WAIVER_ANNOTATION_PREFIX),
+      );
     if (mayHaveWaivers) {
       declared = readWaiverAnnotations(annotations, {
         entityRef,
@@ -698,6 +532,7 @@ export class ScorecardEngine {
 
   #evaluateCheck(
     check: CompiledCheck,
+    applies: boolean,
     entity: unknown,
     scope: EvalScope,
     waivers: DeclaredWaiver[] | undefined,
@@ -707,7 +542,7 @@ export class ScorecardEngine {
       !advisory &&
       (Number.isNaN(check.enforcedFromMs) ||
         scope.nowMs >= check.enforcedFromMs);
-    if (check.filter !== -1 && !this.#appliesTo(check.filter, entity, scope)) {
+    if (!applies) {
       const result: CheckResult = {
         checkId: check.id,
         status: 'not-applicable',
@@ -725,10 +560,10 @@ export class ScorecardEngine {
     }
 
     const verdict = check.rule.evaluate(entity, scope);
-    let explanation = explainVerdict(verdict, scope);
+    let explanation = explainVerdict(verdict);
     let status: CheckStatus;
     let waiver: WaiverOutcome | undefined;
-    if (verdict.outcome === PASS) {
+    if (verdict.outcome === 'pass') {
       status = 'pass';
       if (waivers) {
         waiver = unneeded(waivers, scope.nowMs, 'the check passes');
@@ -742,9 +577,9 @@ export class ScorecardEngine {
         const granted = selected.current.waiver!;
         explanation = `Waived until ${selected.until} by ${
           granted.grantedBy
-        } (${granted.reason}): ${explainVerdict(verdict, scope, false)}`;
+        } (${granted.reason}): ${explainVerdict(verdict, false)}`;
       } else {
-        if (verdict.outcome === ERROR) {
+        if (verdict.outcome === 'error') {
           status = 'error';
         } else {
           status = enforced ? 'fail' : 'warn';
@@ -754,36 +589,23 @@ export class ScorecardEngine {
           explanation = `${explanation} Waiver not applied: ${selected.outcome.problem}.`;
         }
         if (!enforced) {
-          explanation = unenforced(check, explanation);
+          explanation = check.advisory
+            ? `${explanation} This check is advisory.`
+            : `${explanation} Not enforced until ${check.definition.enforcedFrom}.`;
         }
       }
     }
     const observed = observedOf(verdict);
     const expected = expectedOf(verdict);
-    // One literal per shape: adding properties one by one would reshape every result.
-    if (waiver) {
-      return observed === undefined
-        ? { checkId: check.id, status, explanation, enforced, expected, waiver }
-        : {
-            checkId: check.id,
-            status,
-            explanation,
-            enforced,
-            observed,
-            expected,
-            waiver,
-          };
-    }
-    return observed === undefined
-      ? { checkId: check.id, status, explanation, enforced, expected }
-      : {
-          checkId: check.id,
-          status,
-          explanation,
-          enforced,
-          observed,
-          expected,
-        };
+    return {
+      checkId: check.id,
+      status,
+      explanation,
+      enforced,
+      ...(observed === undefined ? {} : { observed }),
+      expected,
+      ...(waiver ? { waiver } : {}),
+    };
   }
 
   #scorecardResult(
@@ -864,17 +686,6 @@ function isSuperseded(
     }
   }
   return false;
-}
-
-/** The explanation of an unenforced failure; the same few sentences recur, so the last is kept. */
-function unenforced(check: CompiledCheck, explanation: string): string {
-  if (check.last[0] !== explanation) {
-    check.last[0] = explanation;
-    check.last[1] = check.advisory
-      ? `${explanation} This check is advisory.`
-      : `${explanation} Not enforced until ${check.definition.enforcedFrom}.`;
-  }
-  return check.last[1];
 }
 
 /** A waiver that exists but is not needed: it does not count, and says so. */

@@ -1,7 +1,5 @@
 /**
  * The part of a catalog entity that `$entity` rules can look at.
- *
- * @public
  */
 export interface CatalogIndexEntity {
   kind: string;
@@ -13,8 +11,6 @@ export interface CatalogIndexEntity {
 /**
  * The catalog entities a rule may refer to with `$entity`, looked up by lower-case full ref
  * (`kind:namespace/name`).
- *
- * @public
  */
 export interface CatalogIndex {
   get(ref: string): CatalogIndexEntity | undefined;
@@ -22,8 +18,6 @@ export interface CatalogIndex {
 
 /**
  * The full, lower-case ref of an entity (`kind:namespace/name`), the form results are keyed by.
- *
- * @public
  */
 export function entityRefOf(entity: {
   kind?: unknown;
@@ -39,61 +33,11 @@ export function entityRefOf(entity: {
   )}`.toLowerCase();
 }
 
-const groupRefCache = new Map<string, string | null>();
-const REF_CACHE_LIMIT = 100_000;
-
 /**
  * Completes a possibly shortened entity ref (`name`, `namespace/name`, `kind:name`) with the given
  * defaults and lower-cases it; undefined when it is not a ref.
- *
- * @public
  */
 export function normalizeEntityRef(
-  ref: string,
-  defaults: { kind: string; namespace: string },
-): string | undefined {
-  if (isCanonicalRef(ref)) {
-    return ref;
-  }
-  if (defaults.kind === 'group' && defaults.namespace === 'default') {
-    // Rules resolve the same few thousand refs over and over.
-    let cached = groupRefCache.get(ref);
-    if (cached === undefined) {
-      cached = normalize(ref, defaults) ?? null;
-      if (groupRefCache.size >= REF_CACHE_LIMIT) {
-        groupRefCache.clear();
-      }
-      groupRefCache.set(ref, cached);
-    }
-    return cached ?? undefined;
-  }
-  return normalize(ref, defaults);
-}
-
-/** Whether a ref is already full and lower-case, as catalog relations are. */
-function isCanonicalRef(ref: string): boolean {
-  let colon = -1;
-  let slash = -1;
-  for (let i = 0; i < ref.length; i++) {
-    const c = ref.charCodeAt(i);
-    if (c === 58) {
-      if (colon !== -1 || slash !== -1) {
-        return false;
-      }
-      colon = i;
-    } else if (c === 47) {
-      if (slash !== -1) {
-        return false;
-      }
-      slash = i;
-    } else if ((c >= 65 && c <= 90) || c > 127) {
-      return false;
-    }
-  }
-  return colon > 0 && slash > colon + 1 && slash < ref.length - 1;
-}
-
-function normalize(
   ref: string,
   defaults: { kind: string; namespace: string },
 ): string | undefined {
@@ -117,8 +61,6 @@ function normalize(
 
 /**
  * Builds a {@link CatalogIndex} from a list of entities.
- *
- * @public
  */
 export function createCatalogIndex(
   entities: Iterable<CatalogIndexEntity>,

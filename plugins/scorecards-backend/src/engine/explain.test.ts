@@ -1,27 +1,26 @@
 import { createCatalogIndex } from './catalogIndex';
+import { explainVerdict } from './explain';
 import {
   anyOf,
-  explainVerdict,
   joinAnd,
   relationVerb,
   renderValue,
   subjectOf,
   withArticle,
-} from './explain';
-import { EvalScope } from './outcome';
+} from './phrases';
 import { compileRule } from './rules';
+import type { EvalScope } from './verdict';
 
 const scope: EvalScope = {
   now: new Date('2026-11-26T12:00:00Z'),
   nowMs: Date.parse('2026-11-26T12:00:00Z'),
   catalog: createCatalogIndex([]),
-  view: undefined,
   facts: {},
   staleFacts: undefined,
 };
 
 const explain = (rule: unknown, entity: unknown) =>
-  explainVerdict(compileRule(rule).evaluate(entity, scope), scope);
+  explainVerdict(compileRule(rule).evaluate(entity, scope));
 
 describe('phrases', () => {
   it('names paths the way service owners read them', () => {

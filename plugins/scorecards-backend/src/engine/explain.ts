@@ -1,127 +1,7 @@
 import { Fact, JsonValue } from '@guardrails/plugin-scorecards-common';
 import { lookupDuration } from './dates';
-import type { EvalScope } from './outcome';
-import type { ContainsInfo, LeafInfo, Verdict } from './rules';
-
-// Phrases are built when rules compile; sentences only for the one verdict that decides a result.
-
-const MAX_VALUE_LENGTH = 80;
-
-/** A path in words: `annotation X`, `label X`, `fact X`, `field spec.type`; `its X` in elements. */
-export function subjectOf(path: string, inElement: boolean): string {
-  if (inElement) {
-    return path ? `its ${path}` : 'it';
-  }
-  if (path.startsWith('metadata.annotations.')) {
-    return `annotation ${path.slice('metadata.annotations.'.length)}`;
-  }
-  if (path.startsWith('metadata.labels.')) {
-    return `label ${path.slice('metadata.labels.'.length)}`;
-  }
-  if (path.startsWith('facts.')) {
-    return `fact ${path.slice('facts.'.length)}`;
-  }
-  return `field ${path}`;
-}
-
-/** A constant as written in an expectation: strings quoted, numbers and booleans bare. */
-export function formatPrimitive(value: string | number | boolean): string {
-  return typeof value === 'string' ? `"${value}"` : String(value);
-}
-
-/** `a`, `a and b`, `a, b and c`. */
-export function joinAnd(parts: readonly string[]): string {
-  if (parts.length <= 1) {
-    return parts.join('');
-  }
-  return `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
-}
-
-/** `a`, `either a or b`, `one of: a; b; c`. */
-export function anyOf(parts: readonly string[]): string {
-  if (parts.length <= 1) {
-    return parts.join('');
-  }
-  if (parts.length === 2) {
-    return `either ${parts[0]} or ${parts[1]}`;
-  }
-  return `one of: ${parts.join('; ')}`;
-}
-
-/** Prefixes `a` or `an`. */
-export function withArticle(phrase: string): string {
-  return /^[aeiou]/i.test(phrase) ? `an ${phrase}` : `a ${phrase}`;
-}
-
-/** Upper-cases the first letter. */
-export function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-/** A value found in the data, in words: `"high"`, `42`, `a list of 3 items`. */
-export function renderValue(value: unknown): string {
-  switch (typeof value) {
-    case 'string':
-      return value.length > MAX_VALUE_LENGTH
-        ? `"${value.slice(0, MAX_VALUE_LENGTH - 3)}..."`
-        : `"${value}"`;
-    case 'number':
-    case 'boolean':
-      return String(value);
-    case 'undefined':
-      return 'not set';
-    default:
-      if (value === null) {
-        return 'empty (null)';
-      }
-      if (Array.isArray(value)) {
-        if (value.length === 0) {
-          return 'an empty list';
-        }
-        return value.length === 1
-          ? 'a list of 1 item'
-          : `a list of ${value.length} items`;
-      }
-      return 'an object';
-  }
-}
-
-const RELATION_VERBS: Record<string, string> = {
-  ownedby: 'owned by',
-  ownerof: 'owner of',
-  partof: 'part of',
-  haspart: 'has part',
-  dependson: 'depends on',
-  dependencyof: 'dependency of',
-  providesapi: 'provides',
-  apiprovidedby: 'API provided by',
-  consumesapi: 'consumes',
-  apiconsumedby: 'API consumed by',
-  memberof: 'member of',
-  hasmember: 'has member',
-  childof: 'child of',
-  parentof: 'parent of',
-};
-
-/** A relation type in words, e.g. `owned by` for `ownedBy`. */
-export function relationVerb(type: string): string {
-  return RELATION_VERBS[type.toLowerCase()] ?? `has a ${type} relation to`;
-}
-
-function leafReason(verdict: Verdict, scope: EvalScope): string | undefined {
-  const info = verdict.node as LeafInfo;
-  const value = verdict.value;
-  if (verdict.op >= 0) {
-    return info.ops[verdict.op].reason?.(value, scope);
-  }
-  for (const op of info.ops) {
-    const reason = op.reason?.(value, scope);
-    if (reason) {
-      return reason;
-    }
-  }
-  return undefined;
-}
+import { joinAnd, renderValue, withArticle } from './phrases';
+import type { Verdict, VerdictOf } from './verdict';
 
 function staleClause(subject: string, fact: Fact): string {
   const freshFor =
@@ -133,28 +13,21 @@ function staleClause(subject: string, fact: Fact): string {
 
 /**
  * A leaf verdict as a clause. `withExpected` false leaves the expectation to the caller; `cap`
- * starts the clause with a capital letter (cheaper than capitalising afterwards).
+ * starts the clause with a capital letter.
  */
 function leafClause(
-  verdict: Verdict,
-  scope: EvalScope,
+  verdict: VerdictOf<'leaf'>,
   withExpected: boolean,
   cap: boolean,
 ): string {
-  const info = verdict.node as LeafInfo;
+  const info = verdict.node;
   const subject = cap ? info.Subject : info.subject;
   const value = verdict.value;
-  if (verdict.outcome === 0) {
+  if (verdict.outcome === 'pass') {
     if (value === undefined) {
       return `${subject} is not set`;
     }
-    const reason = leafReason(verdict, scope);
-    if (typeof value === 'string' && value.length <= MAX_VALUE_LENGTH) {
-      // The common case, built in one step.
-      return reason
-        ? `${subject} is "${value}", ${reason}`
-        : `${subject} is "${value}"`;
-    }
+    const reason = verdict.reason;
     return reason
       ? `${subject} is ${renderValue(value)}, ${reason}`
       : `${subject} is ${renderValue(value)}`;
@@ -172,7 +45,7 @@ function leafClause(
       value,
     )}, but it should not be set`;
   }
-  const reason = leafReason(verdict, scope);
+  const reason = verdict.reason;
   if (!withExpected) {
     return reason
       ? `${subject} is ${renderValue(value)}, ${reason}`
@@ -204,22 +77,20 @@ function elementDetail(element: unknown): string | undefined {
 function findLeaf(
   verdict: Verdict | undefined,
   path: string,
-): Verdict | undefined {
+): VerdictOf<'leaf'> | undefined {
+  const isLeaf = (v: Verdict): v is VerdictOf<'leaf'> =>
+    v.type === 'leaf' && v.node.path === path;
   if (!verdict) {
     return undefined;
   }
-  if (verdict.type === 'leaf') {
-    return (verdict.node as LeafInfo).path === path ? verdict : undefined;
+  if (verdict.type === 'all' || verdict.type === 'none') {
+    return verdict.children.find(isLeaf);
   }
-  return verdict.children?.find(
-    c => c.type === 'leaf' && (c.node as LeafInfo).path === path,
-  );
+  return isLeaf(verdict) ? verdict : undefined;
 }
 
 function relationClause(
-  info: ContainsInfo,
-  verdict: Verdict,
-  scope: EvalScope,
+  verdict: VerdictOf<'contains'>,
   cap: boolean,
 ): string | undefined {
   const element = verdict.value as Record<string, unknown> | undefined;
@@ -227,34 +98,31 @@ function relationClause(
   if (typeof targetRef !== 'string') {
     return undefined;
   }
+  const info = verdict.node;
   const verb = cap ? info.RelationVerb : info.relationVerb;
   const target = findLeaf(verdict.inner, 'targetRef');
   if (!target) {
     return `${verb} ${targetRef}`;
   }
-  const reason = leafReason(target, scope);
+  const reason = target.reason;
   if (reason) {
     return `${verb} ${targetRef}, ${reason}`;
   }
-  return verdict.outcome === 0
+  return verdict.outcome === 'pass'
     ? `${verb} ${targetRef}`
-    : `${verb} ${targetRef}, expected ${(target.node as LeafInfo).expectation}`;
+    : `${verb} ${targetRef}, expected ${target.node.expectation}`;
 }
 
-function containsClause(
-  verdict: Verdict,
-  scope: EvalScope,
-  cap: boolean,
-): string {
-  const info = verdict.node as ContainsInfo;
+function containsClause(verdict: VerdictOf<'contains'>, cap: boolean): string {
+  const info = verdict.node;
   if (info.relationType && verdict.value !== undefined) {
-    const relation = relationClause(info, verdict, scope, cap);
+    const relation = relationClause(verdict, cap);
     if (relation) {
       return relation;
     }
   }
   const thereIs = cap ? 'There is' : 'there is';
-  if (verdict.outcome === 0) {
+  if (verdict.outcome === 'pass') {
     const detail = elementDetail(verdict.value);
     return detail
       ? `${thereIs} ${withArticle(info.noun)} (${detail})`
@@ -263,7 +131,6 @@ function containsClause(
   if (verdict.inner) {
     return `${thereIs} ${withArticle(info.baseNoun)}, but ${clause(
       verdict.inner,
-      scope,
       true,
       false,
     )}`;
@@ -276,11 +143,11 @@ function containsClause(
     : `${thereIs} no ${info.noun}`;
 }
 
-function isMissingAnnotation(verdict: Verdict): boolean {
+function isMissingAnnotation(verdict: Verdict): verdict is VerdictOf<'leaf'> {
   if (verdict.type !== 'leaf' || verdict.value !== undefined) {
     return false;
   }
-  const info = verdict.node as LeafInfo;
+  const info = verdict.node;
   return (
     info.exists === true &&
     !info.inElement &&
@@ -288,29 +155,26 @@ function isMissingAnnotation(verdict: Verdict): boolean {
   );
 }
 
-function noneClause(verdict: Verdict, scope: EvalScope, cap: boolean): string {
-  const children = verdict.children ?? [];
+function noneClause(verdict: VerdictOf<'none'>, cap: boolean): string {
+  const children = verdict.children;
   const first = children[0]?.node;
   const shared =
     first?.kind === 'leaf' &&
     first.exists === undefined &&
     children.every(
-      c =>
-        c.type === 'leaf' &&
-        (c.node as LeafInfo).expectation === first.expectation,
+      c => c.type === 'leaf' && c.node.expectation === first.expectation,
     )
       ? first.expectation
       : undefined;
   const missing = children
     .filter(isMissingAnnotation)
-    .map(c => (c.node as LeafInfo).path.slice('metadata.annotations.'.length));
+    .map(c => c.node.path.slice('metadata.annotations.'.length));
   // Missing annotations are said first, so only without them does another clause start.
   const parts = children
     .filter(c => !isMissingAnnotation(c))
     .map((child, i) =>
       clause(
         child,
-        scope,
         shared === undefined,
         cap && i === 0 && missing.length === 0,
       ),
@@ -340,174 +204,59 @@ function noneClause(verdict: Verdict, scope: EvalScope, cap: boolean): string {
     : `${text}; expected one of them to be ${shared}`;
 }
 
-function notClause(verdict: Verdict, scope: EvalScope, cap: boolean): string {
-  const inner = verdict.inner!;
-  if (verdict.outcome === 2) {
-    return clause(inner, scope, true, cap);
+function notClause(verdict: VerdictOf<'not'>, cap: boolean): string {
+  const inner = verdict.inner;
+  if (verdict.outcome === 'error') {
+    return clause(inner, true, cap);
   }
   if (inner.type === 'leaf') {
-    const info = inner.node as LeafInfo;
+    const info = inner.node;
     const subject = cap ? info.Subject : info.subject;
     const found =
       inner.value === undefined
         ? `${subject} is not set`
         : `${subject} is ${renderValue(inner.value)}`;
-    return verdict.outcome === 0
+    return verdict.outcome === 'pass'
       ? found
       : `${found}, expected it not to be ${info.expectation}`;
   }
-  return verdict.outcome === 0
+  return verdict.outcome === 'pass'
     ? `${cap ? 'It' : 'it'} is not the case that ${inner.node.requirement}`
-    : `${clause(inner, scope, true, cap)}, which this check does not allow`;
+    : `${clause(inner, true, cap)}, which this check does not allow`;
 }
 
-function clause(
-  verdict: Verdict,
-  scope: EvalScope,
-  withExpected: boolean,
-  cap: boolean,
-): string {
+function clause(verdict: Verdict, withExpected: boolean, cap: boolean): string {
   switch (verdict.type) {
     case 'leaf':
-      return leafClause(verdict, scope, withExpected, cap);
+      return leafClause(verdict, withExpected, cap);
     case 'contains':
-      return containsClause(verdict, scope, cap);
+      return containsClause(verdict, cap);
     case 'none':
-      return noneClause(verdict, scope, cap);
+      return noneClause(verdict, cap);
     case 'not':
-      return notClause(verdict, scope, cap);
+      return notClause(verdict, cap);
     case 'all': {
-      const children = verdict.children ?? [];
+      const children = verdict.children;
       if (children.length === 2) {
-        return `${clause(children[0], scope, true, cap)} and ${clause(
+        return `${clause(children[0], true, cap)} and ${clause(
           children[1],
-          scope,
           true,
           false,
         )}`;
       }
-      return joinAnd(
-        children.map((c, i) => clause(c, scope, true, cap && i === 0)),
-      );
+      return joinAnd(children.map((c, i) => clause(c, true, cap && i === 0)));
     }
     default:
       return cap ? 'The rule sets no condition' : 'the rule sets no condition';
   }
 }
 
-/** Whether a verdict's sentence depends on nothing but its node and outcome. */
-function isConstant(verdict: Verdict): boolean {
-  switch (verdict.type) {
-    case 'leaf':
-      return verdict.value === undefined && verdict.stale === undefined;
-    case 'contains':
-      return verdict.outcome !== 0 && verdict.inner === undefined;
-    case 'none':
-      return verdict.children!.every(isConstant);
-    case 'not':
-      return isConstant(verdict.inner!);
-    case 'empty':
-      return true;
-    default:
-      return false;
-  }
-}
-
-/** The sentence of a leaf that read a short string: most results, so built from few pieces. */
-function stringLeafSentence(
-  verdict: Verdict,
-  value: string,
-  scope: EvalScope,
-  cap: boolean,
-): string {
-  const info = verdict.node as LeafInfo;
-  const fragments = (info.fragments ??= {
-    is: `${info.subject} is "`,
-    isCap: `${info.Subject} is "`,
-    expectedEnd: `", expected ${info.expectation}.`,
-    reasonExpectedEnd: `; expected ${info.expectation}.`,
-  });
-  const head = cap ? fragments.isCap : fragments.is;
-  const reason = leafReason(verdict, scope);
-  if (verdict.outcome === 0) {
-    return reason ? `${head}${value}", ${reason}.` : `${head}${value}".`;
-  }
-  return reason
-    ? `${head}${value}", ${reason}${fragments.reasonExpectedEnd}`
-    : `${head}${value}${fragments.expectedEnd}`;
-}
-
-/** The sentence of a `$contains` verdict when it is a relation or a match; else undefined. */
-function containsSentence(
-  verdict: Verdict,
-  scope: EvalScope,
-  cap: boolean,
-): string | undefined {
-  const info = verdict.node as ContainsInfo;
-  const fragments = (info.fragments ??= {
-    relation: `${info.relationVerb} `,
-    Relation: `${info.RelationVerb} `,
-    thereIs: `there is ${withArticle(info.noun)}`,
-    ThereIs: `There is ${withArticle(info.noun)}`,
-  });
-  const element = verdict.value;
-  if (info.relationType && element !== undefined) {
-    const targetRef = (element as { targetRef?: unknown } | null)?.targetRef;
-    if (typeof targetRef !== 'string') {
-      return undefined;
-    }
-    const head = cap ? fragments.Relation : fragments.relation;
-    const target = findLeaf(verdict.inner, 'targetRef');
-    const reason = target ? leafReason(target, scope) : undefined;
-    if (reason) {
-      return `${head}${targetRef}, ${reason}.`;
-    }
-    if (verdict.outcome === 0 || !target) {
-      return `${head}${targetRef}.`;
-    }
-    return `${head}${targetRef}, expected ${
-      (target.node as LeafInfo).expectation
-    }.`;
-  }
-  if (verdict.outcome !== 0) {
-    return undefined;
-  }
-  const detail = elementDetail(element);
-  const head = cap ? fragments.ThereIs : fragments.thereIs;
-  return detail ? `${head} (${detail}).` : `${head}.`;
-}
-
 /**
  * One sentence a service owner understands without reading the rule, e.g.
  * `Annotation guardrails.dev/slo-target is "high", expected a number greater than 0 and at most 100.`
- * Sentences that depend only on the rule (a value is missing) are built once and reused.
  */
-export function explainVerdict(
-  verdict: Verdict,
-  scope: EvalScope,
-  cap = true,
-): string {
-  const value = verdict.value;
-  if (
-    verdict.type === 'leaf' &&
-    typeof value === 'string' &&
-    value.length <= MAX_VALUE_LENGTH &&
-    (verdict.node as LeafInfo).exists !== false
-  ) {
-    return stringLeafSentence(verdict, value, scope, cap);
-  }
-  if (verdict.type === 'contains') {
-    const sentence = containsSentence(verdict, scope, cap);
-    if (sentence !== undefined) {
-      return sentence;
-    }
-  }
-  if (isConstant(verdict)) {
-    const memo = (verdict.node.sentences ??= []);
-    const key = verdict.outcome * 2 + (cap ? 1 : 0);
-    return (memo[key] ??= `${clause(verdict, scope, true, cap)}.`);
-  }
-  return `${clause(verdict, scope, true, cap)}.`;
+export function explainVerdict(verdict: Verdict, cap = true): string {
+  return `${clause(verdict, true, cap)}.`;
 }
 
 /** What the deciding node expected, as a clause, e.g. `annotation X is set`. */
@@ -528,7 +277,7 @@ export function observedOf(verdict: Verdict): JsonValue | undefined {
         : undefined;
     }
     case 'contains':
-      if (verdict.outcome !== 0 && verdict.inner) {
+      if (verdict.outcome !== 'pass' && verdict.inner) {
         return observedOf(verdict.inner);
       }
       return typeof verdict.value === 'string' ||
@@ -537,7 +286,7 @@ export function observedOf(verdict: Verdict): JsonValue | undefined {
         ? verdict.value
         : elementDetail(verdict.value);
     case 'not':
-      return observedOf(verdict.inner!);
+      return observedOf(verdict.inner);
     default:
       return undefined;
   }

@@ -1,21 +1,25 @@
-import { InputError } from '@backstage/errors';
-import { describeJsonType } from './dates';
+import {
+  FilterPredicate,
+  evaluateFilterPredicate,
+  filterPredicateToFilterFunction,
+} from '@backstage/filter-predicates';
+import {
+  Primitive,
+  checkPrimitive,
+  describeJsonType,
+  isPlainObject,
+  isPrimitive,
+  joinPath,
+  located,
+  syntaxError,
+} from './grammar';
 import {
   anyOf,
   formatPrimitive,
   joinAnd,
   subjectOf,
   withArticle,
-} from './explain';
-import {
-  Primitive,
-  equalsMatcher,
-  existsMatcher,
-  hasPrefixMatcher,
-  inMatcher,
-  isPrimitive,
-} from './matchers';
-import { EntityView, PathLayout, PathReader, compilePath } from './paths';
+} from './phrases';
 
 /** The value operators of the `@backstage/filter-predicates` grammar. */
 export const FILTER_VALUE_OPERATORS = [
@@ -25,43 +29,20 @@ export const FILTER_VALUE_OPERATORS = [
   '$hasPrefix',
 ] as const;
 
-/** A filter predicate compiled into a test with the library's semantics. */
+/** A filter predicate, validated, with its test from `@backstage/filter-predicates`. */
 export interface CompiledFilter {
-  /** Whether the value matches; `view` is the entity's view, when the value is that entity. */
-  test(value: unknown, view?: EntityView): boolean;
+  /** Whether the value matches. */
+  test(value: unknown): boolean;
   /** The condition in words, e.g. `field spec.type is one of "service", "website"`. */
   readonly description: string;
   /** The top-level paths the predicate reads. */
   readonly paths: readonly string[];
 }
 
-interface FilterPart {
-  test: (value: unknown, view?: EntityView) => boolean;
+/** A library value operator with its argument: a test of one value, and its words. */
+export interface FilterValueOperator {
+  test(value: unknown): boolean;
   description: string;
-}
-
-/** Throws an InputError for an invalid predicate; callers add which check and field. */
-export function syntaxError(message: string): never {
-  throw new InputError(message);
-}
-
-/** Where in a predicate something is, for error messages. */
-export function located(where: string): string {
-  return where ? `at ${where}` : 'at the top level';
-}
-
-function join(where: string, key: string): string {
-  if (!where) {
-    return key;
-  }
-  return key.startsWith('[') ? `${where}${key}` : `${where}.${key}`;
-}
-
-/** Whether a value is a JSON object (not null, not an array). */
-export function isPlainObject(
-  value: unknown,
-): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function primitivesOf(arg: unknown, operator: string, where: string) {
@@ -84,12 +65,31 @@ function primitivesOf(arg: unknown, operator: string, where: string) {
   return arg as Primitive[];
 }
 
+/**
+ * Runs a library test on data that may not be plain JSON: an object without a prototype cannot
+ * be turned into text, so it matches nothing rather than throwing.
+ */
+function safely(test: (value: unknown) => boolean) {
+  return (value: unknown) => {
+    try {
+      return test(value);
+    } catch {
+      return false;
+    }
+  };
+}
+
+/** Whether a value equals a constant, as the library compares them. */
+export function equalsConstant(value: unknown, constant: Primitive): boolean {
+  return safely(v => evaluateFilterPredicate(constant, v))(value);
+}
+
 /** Compiles a value operator of the library grammar; undefined for other operators. */
 export function compileFilterValueOperator(
   operator: string,
   arg: unknown,
   where: string,
-): FilterPart | undefined {
+): FilterValueOperator | undefined {
   switch (operator) {
     case '$exists':
       if (typeof arg !== 'boolean') {
@@ -100,19 +100,19 @@ export function compileFilterValueOperator(
         );
       }
       return {
-        test: existsMatcher(arg),
+        test: value => (value !== undefined) === arg,
         description: arg ? 'set' : 'not set',
       };
     case '$in': {
       const values = primitivesOf(arg, '$in', where);
       return {
-        test: inMatcher(values),
+        test: value => values.some(c => equalsConstant(value, c)),
         description: values.length
           ? `one of ${values.map(formatPrimitive).join(', ')}`
           : 'one of an empty list (never true)',
       };
     }
-    case '$hasPrefix':
+    case '$hasPrefix': {
       if (typeof arg !== 'string') {
         syntaxError(
           `operator '$hasPrefix' ${located(
@@ -120,38 +120,25 @@ export function compileFilterValueOperator(
           )} expects a string, got ${describeJsonType(arg)}`,
         );
       }
+      const predicate = { value: { $hasPrefix: arg } };
       return {
-        test: hasPrefixMatcher(arg),
+        test: value => evaluateFilterPredicate(predicate, { value }),
         description: `a value starting with ${formatPrimitive(arg)}`,
       };
+    }
     default:
       return undefined;
   }
 }
 
-/** Validates a constant to compare with. */
-export function checkPrimitive(value: unknown, where: string): Primitive {
-  if (!isPrimitive(value)) {
-    syntaxError(
-      `${located(
-        where,
-      )}: expected a string, number or boolean to compare with, or an operator object such as { $exists: true }, got ${describeJsonType(
-        value,
-      )}`,
-    );
-  }
-  if (typeof value === 'number' && !Number.isFinite(value)) {
-    syntaxError(`${located(where)}: expected a finite number`);
-  }
-  return value as Primitive;
-}
-
-class FilterCompiler {
+/**
+ * Checks a predicate against the library grammar with messages that say what is wrong where,
+ * and describes it in words.
+ */
+class FilterDescriber {
   readonly paths = new Set<string>();
 
-  constructor(readonly layout: PathLayout) {}
-
-  predicate(node: unknown, where: string, top: boolean): FilterPart {
+  predicate(node: unknown, where: string, top: boolean): string {
     if (!isPlainObject(node)) {
       syntaxError(
         `${located(where)}: expected a predicate object, got ${describeJsonType(
@@ -172,8 +159,7 @@ class FilterCompiler {
         return this.logical(logical, node[logical], where, top, false);
       }
     }
-    const parts: FilterPart[] = [];
-    for (const key of keys) {
+    const parts = keys.map(key => {
       if (key.startsWith('$')) {
         syntaxError(
           `unknown operator '${key}' ${located(
@@ -183,37 +169,15 @@ class FilterCompiler {
           )})`,
         );
       }
-      parts.push(this.path(key, node[key], where, top));
-    }
-    if (parts.length === 0) {
-      return { test: () => true, description: 'anything' };
-    }
-    if (parts.length === 1) {
-      return parts[0];
-    }
-    const tests = parts.map(p => p.test);
-    return {
-      test: (value, view) => {
-        for (let i = 0; i < tests.length; i++) {
-          if (!tests[i](value, view)) {
-            return false;
-          }
-        }
-        return true;
-      },
-      description: joinAnd(parts.map(p => p.description)),
-    };
+      return this.path(key, node[key], where, top);
+    });
+    return parts.length ? joinAnd(parts) : 'anything';
   }
 
   /** An operand of `$contains`: a predicate, or a primitive compared with each element. */
-  anyPredicate(node: unknown, where: string): FilterPart {
+  anyPredicate(node: unknown, where: string): string {
     if (isPrimitive(node)) {
-      const constant = checkPrimitive(node, where);
-      const matches = equalsMatcher(constant);
-      return {
-        test: value => matches(value),
-        description: formatPrimitive(constant),
-      };
+      return formatPrimitive(checkPrimitive(node, where));
     }
     if (isPlainObject(node)) {
       for (const logical of ['$all', '$any', '$not'] as const) {
@@ -231,17 +195,13 @@ class FilterCompiler {
     where: string,
     top: boolean,
     anyPredicate: boolean,
-  ): FilterPart {
+  ): string {
     const child = (node: unknown, at: string) =>
       anyPredicate
         ? this.anyPredicate(node, at)
         : this.predicate(node, at, top);
     if (operator === '$not') {
-      const inner = child(arg, join(where, '$not'));
-      return {
-        test: (value, view) => !inner.test(value, view),
-        description: `not (${inner.description})`,
-      };
+      return `not (${child(arg, joinPath(where, '$not'))})`;
     }
     if (!Array.isArray(arg)) {
       syntaxError(
@@ -251,57 +211,22 @@ class FilterCompiler {
       );
     }
     const parts = arg.map((node, i) =>
-      child(node, join(where, `${operator}[${i}]`)),
+      child(node, joinPath(where, `${operator}[${i}]`)),
     );
-    const tests = parts.map(p => p.test);
     if (operator === '$all') {
-      return {
-        test: (value, view) => {
-          for (let i = 0; i < tests.length; i++) {
-            if (!tests[i](value, view)) {
-              return false;
-            }
-          }
-          return true;
-        },
-        description: parts.length
-          ? joinAnd(parts.map(p => p.description))
-          : 'anything',
-      };
+      return parts.length ? joinAnd(parts) : 'anything';
     }
-    return {
-      test: (value, view) => {
-        for (let i = 0; i < tests.length; i++) {
-          if (tests[i](value, view)) {
-            return true;
-          }
-        }
-        return false;
-      },
-      description: parts.length
-        ? anyOf(parts.map(p => p.description))
-        : 'nothing (an empty $any)',
-    };
+    return parts.length ? anyOf(parts) : 'nothing (an empty $any)';
   }
 
-  path(path: string, filter: unknown, where: string, top: boolean): FilterPart {
-    const at = join(where, path);
+  path(path: string, filter: unknown, where: string, top: boolean): string {
+    const at = joinPath(where, path);
     if (top) {
       this.paths.add(path);
     }
-    // Element values are not entities, so only top-level paths read through the layout.
-    const readPath: PathReader = top
-      ? this.layout.compile(path)
-      : compilePath(path);
-    const read = (value: unknown, view?: EntityView) => readPath(value, view);
     const subject = subjectOf(path, !top);
     if (!isPlainObject(filter)) {
-      const constant = checkPrimitive(filter, at);
-      const matches = equalsMatcher(constant);
-      return {
-        test: (value, view) => matches(read(value, view)),
-        description: `${subject} is ${formatPrimitive(constant)}`,
-      };
+      return `${subject} is ${formatPrimitive(checkPrimitive(filter, at))}`;
     }
     const operators = Object.keys(filter);
     if (operators.length !== 1) {
@@ -324,24 +249,7 @@ class FilterCompiler {
     const arg = filter[operator];
     if (operator === '$contains') {
       const element = this.anyPredicate(arg, `${at}[]`);
-      const elementTest = element.test;
-      return {
-        test: (value, view) => {
-          const list = read(value, view);
-          if (!Array.isArray(list)) {
-            return false;
-          }
-          for (let i = 0; i < list.length; i++) {
-            if (elementTest(list[i])) {
-              return true;
-            }
-          }
-          return false;
-        },
-        description: `${subject} contains ${withArticle(
-          `item where ${element.description}`,
-        )}`,
-      };
+      return `${subject} contains ${withArticle(`item where ${element}`)}`;
     }
     const part = compileFilterValueOperator(operator, arg, at);
     if (!part) {
@@ -351,29 +259,21 @@ class FilterCompiler {
         )} (known: ${FILTER_VALUE_OPERATORS.join(', ')})`,
       );
     }
-    const matches = part.test;
-    return {
-      test: (value, view) => matches(read(value, view)),
-      description: `${subject} is ${part.description}`,
-    };
+    return `${subject} is ${part.description}`;
   }
 }
 
 /**
- * Compiles a `@backstage/filter-predicates` predicate (as used by `appliesTo` and `$entity`) into
- * a test with the library's exact semantics. Throws an InputError naming the operator and place
- * when the predicate is not valid in the library's grammar.
+ * Compiles a `@backstage/filter-predicates` predicate (as used by `appliesTo` and `$entity`):
+ * the library evaluates it. Throws an InputError naming the operator and place when the
+ * predicate is not valid in the library's grammar.
  */
-export function compileFilter(
-  predicate: unknown,
-  where = '',
-  layout: PathLayout = new PathLayout(),
-): CompiledFilter {
-  const compiler = new FilterCompiler(layout);
-  const part = compiler.predicate(predicate, where, true);
+export function compileFilter(predicate: unknown, where = ''): CompiledFilter {
+  const describer = new FilterDescriber();
+  const description = describer.predicate(predicate, where, true);
   return {
-    test: part.test,
-    description: part.description,
-    paths: [...compiler.paths],
+    test: safely(filterPredicateToFilterFunction(predicate as FilterPredicate)),
+    description,
+    paths: [...describer.paths],
   };
 }

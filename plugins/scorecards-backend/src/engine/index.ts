@@ -2,10 +2,7 @@
  * The scorecard engine: pure evaluation of checks and scorecards on catalog entities.
  */
 
-export {
-  ScorecardEngine,
-  validateScorecardDefinitions,
-} from './ScorecardEngine';
+export { ScorecardEngine } from './ScorecardEngine';
 export type {
   EntityEvaluationResult,
   EvaluateInput,
@@ -18,6 +15,7 @@ export {
 } from './catalogIndex';
 export type { CatalogIndex, CatalogIndexEntity } from './catalogIndex';
 export { isFactFresh, observedAtOf } from './facts';
+export { stableStringify } from './stableStringify';
 export {
   MAX_WAIVER_REASON_LENGTH,
   WAIVER_ANNOTATION_PREFIX,

@@ -1,59 +1,64 @@
 import { JsonValue } from '@guardrails/plugin-scorecards-common';
 import type {
   RuleOperator,
+  RuleOperatorContext,
   RuleOperatorOutcome,
 } from '@guardrails/plugin-scorecards-node';
 import { normalizeEntityRef } from './catalogIndex';
-import { Primitive, equalsMatcher } from './matchers';
 import {
-  CompiledDuration,
   DAY_MS,
   ageInWords,
   compileDuration,
-  describeJsonType,
   isDateOnly,
   parseIsoInstant,
   startOfUtcDay,
 } from './dates';
-import { formatPrimitive, withArticle } from './explain';
-import { ERROR, EvalScope, FAIL, Outcome, PASS } from './outcome';
 import {
   compileFilter,
   compileFilterValueOperator,
+  equalsConstant,
+} from './filters';
+import {
+  Primitive,
+  describeJsonType,
   isPlainObject,
   located,
   syntaxError,
-} from './filters';
+} from './grammar';
+import { formatPrimitive, withArticle } from './phrases';
+import type { CompiledOperator, EvalScope, NumericOperator } from './verdict';
 
-/** An operator with its argument compiled in. */
-export interface CompiledOperator {
-  readonly name: string;
-  /** The expectation in words, read after "expected", e.g. `a number greater than 0`. */
-  readonly expectation: string;
-  /** Whether `test` can return ERROR, so `$all` may stop early when none of the rest can. */
-  readonly canError: boolean;
-  /** For numeric bounds, so that `{ $gt: 0, $lte: 100 }` reads as one range. */
-  readonly bound?: { operator: NumericOperator; limit: number };
-  /**
-   * For `$exists` and `$notBlank: true`, so explanations can say "is not set" rather than repeat
-   * the expectation.
-   */
-  readonly exists?: boolean;
-  /** For `$notBlank: true`: a blank value fails too. */
-  readonly notBlank?: boolean;
-  test(value: unknown, scope: EvalScope): Outcome;
-  /** A clause that explains the outcome, e.g. `which is 412 days old`; computed on demand. */
-  reason?(value: unknown, scope: EvalScope): string | undefined;
-}
-
-/** Compiles an operator's argument; throws an InputError saying what is wrong. */
+/** Compiles an operator's argument; throws an InputError saying what is wrong and where. */
 export type OperatorCompiler = (
   arg: unknown,
   where: string,
 ) => CompiledOperator;
 
-/** The numeric comparison operators. */
-export type NumericOperator = '$gt' | '$gte' | '$lt' | '$lte';
+/**
+ * A bad argument of a built-in operator, whose message names the place in the rule itself
+ * (`operator '$gt' at spec.replicas expects a number`), where a module's message follows it.
+ */
+class ArgumentError extends Error {
+  constructor(readonly at: (where: string) => string) {
+    super(at(''));
+  }
+}
+
+/** Runs a check of an argument that names its place in the rule, for a built-in's `compile`. */
+function checked<T>(check: (where: string) => T): T {
+  try {
+    return check('');
+  } catch (error) {
+    throw new ArgumentError(where => {
+      try {
+        check(where);
+      } catch (placed) {
+        return (placed as Error).message;
+      }
+      return (error as Error).message;
+    });
+  }
+}
 
 /** Numeric operators in words, e.g. `$gte` is `at least`. */
 export const NUMERIC_WORDS: Record<NumericOperator, string> = {
@@ -76,52 +81,46 @@ export function toNumber(value: unknown): number {
   return NaN;
 }
 
-function numeric(operator: NumericOperator): OperatorCompiler {
-  return (arg, where) => {
-    if (typeof arg !== 'number' || !Number.isFinite(arg)) {
-      syntaxError(
-        `operator '${operator}' ${located(
-          where,
-        )} expects a number, got ${describeJsonType(arg)}`,
-      );
-    }
-    const limit = arg;
-    let compare: (n: number) => boolean;
-    switch (operator) {
-      case '$gt':
-        compare = n => n > limit;
-        break;
-      case '$gte':
-        compare = n => n >= limit;
-        break;
-      case '$lt':
-        compare = n => n < limit;
-        break;
-      default:
-        compare = n => n <= limit;
-    }
-    return {
-      name: operator,
-      expectation: `a number ${NUMERIC_WORDS[operator]} ${limit}`,
-      canError: true,
-      bound: { operator, limit },
-      test(value) {
-        if (value === undefined) {
-          return FAIL;
+const PASS: RuleOperatorOutcome = { result: 'pass' };
+const FAIL: RuleOperatorOutcome = { result: 'fail' };
+const passIf = (holds: boolean) => (holds ? PASS : FAIL);
+
+const COMPARE: Record<NumericOperator, (n: number, limit: number) => boolean> =
+  {
+    $gt: (n, limit) => n > limit,
+    $gte: (n, limit) => n >= limit,
+    $lt: (n, limit) => n < limit,
+    $lte: (n, limit) => n <= limit,
+  };
+
+function numeric(name: NumericOperator): RuleOperator<number> {
+  return {
+    name,
+    compile: arg =>
+      checked(where => {
+        if (typeof arg !== 'number' || !Number.isFinite(arg)) {
+          syntaxError(
+            `operator '${name}' ${located(
+              where,
+            )} expects a number, got ${describeJsonType(arg)}`,
+          );
         }
-        const n = toNumber(value);
-        if (Number.isNaN(n)) {
-          return ERROR;
-        }
-        return compare(n) ? PASS : FAIL;
-      },
-    };
+        return arg;
+      }),
+    describe: limit => `a number ${NUMERIC_WORDS[name]} ${limit}`,
+    evaluate(value, limit) {
+      const n = toNumber(value);
+      if (value !== undefined && Number.isNaN(n)) {
+        return { result: 'error' };
+      }
+      return passIf(COMPARE[name](n, limit));
+    },
   };
 }
 
 const ALLOWED_REGEX_FLAGS = /^[imsu]*$/;
 
-const compileMatches: OperatorCompiler = (arg, where) => {
+function matchesArgument(arg: unknown, where: string) {
   let pattern: unknown = arg;
   let flags: unknown = '';
   let description: unknown;
@@ -173,126 +172,113 @@ const compileMatches: OperatorCompiler = (arg, where) => {
     );
   }
   return {
-    name: '$matches',
+    regex,
     expectation:
       (description as string | undefined) ??
       `a value matching /${pattern}/${flags}`,
-    canError: false,
-    test: value =>
-      typeof value === 'string' && regex.test(value) ? PASS : FAIL,
   };
+}
+
+const matches: RuleOperator<{ regex: RegExp; expectation: string }> = {
+  name: '$matches',
+  compile: arg => checked(where => matchesArgument(arg, where)),
+  describe: ({ expectation }) => expectation,
+  evaluate: (value, { regex }) =>
+    passIf(typeof value === 'string' && regex.test(value)),
 };
 
-const compileWithin: OperatorCompiler = (arg, where) => {
-  let duration: CompiledDuration;
-  try {
-    duration = compileDuration(arg);
-  } catch (error) {
-    return syntaxError(
-      `operator '$within' ${located(where)}: ${(error as Error).message}`,
-    );
-  }
-  // A date a little ahead is clock skew or a time zone; further ahead it is a typo.
-  const read = (value: unknown, nowMs: number): Outcome => {
+const within: RuleOperator<ReturnType<typeof compileDuration>> = {
+  name: '$within',
+  compile: arg => compileDuration(arg),
+  describe: duration => `a date within the last ${duration.words}`,
+  evaluate(value, duration, now) {
+    if (value === undefined) {
+      return FAIL;
+    }
     if (typeof value !== 'string') {
-      return ERROR;
+      return { result: 'error', problem: 'which is not a date' };
     }
     const millis = parseIsoInstant(value);
-    if (Number.isNaN(millis) || millis > nowMs + DAY_MS) {
-      return ERROR;
+    if (Number.isNaN(millis)) {
+      return {
+        result: 'error',
+        problem: 'which is not an ISO date (YYYY-MM-DD)',
+      };
     }
+    // A date a little ahead is clock skew or a time zone; further ahead it is a typo.
+    const nowMs = now.getTime();
+    if (millis > nowMs + DAY_MS) {
+      return { result: 'error', problem: 'which is in the future' };
+    }
+    const dateOnly = isDateOnly(value);
     const cutoff = duration.before(nowMs);
-    if (isDateOnly(value)) {
-      return millis >= startOfUtcDay(cutoff) ? PASS : FAIL;
-    }
-    return millis >= cutoff ? PASS : FAIL;
-  };
-  return {
-    name: '$within',
-    expectation: `a date within the last ${duration.words}`,
-    canError: true,
-    test: (value, scope) =>
-      value === undefined ? FAIL : read(value, scope.nowMs),
-    reason(value, scope) {
-      if (typeof value !== 'string') {
-        return value === undefined ? undefined : 'which is not a date';
-      }
-      const millis = parseIsoInstant(value);
-      if (Number.isNaN(millis)) {
-        return 'which is not an ISO date (YYYY-MM-DD)';
-      }
-      if (millis > scope.nowMs + DAY_MS) {
-        return 'which is in the future';
-      }
-      return ageInWords(millis, scope.nowMs, isDateOnly(value));
-    },
-  };
+    return {
+      result:
+        millis >= (dateOnly ? startOfUtcDay(cutoff) : cutoff) ? 'pass' : 'fail',
+      reason: ageInWords(millis, nowMs, dateOnly),
+    };
+  },
 };
 
 const ENTITY_DEFAULTS = { kind: 'group', namespace: 'default' };
 
-const compileEntity: OperatorCompiler = (arg, where) => {
-  if (!isPlainObject(arg)) {
-    syntaxError(
-      `operator '$entity' ${located(
-        where,
-      )} expects a filter predicate such as { kind: 'Group' }, got ${describeJsonType(
-        arg,
-      )}`,
-    );
-  }
-  const filter = compileFilter(arg, `${where} $entity`);
-  const keys = Object.keys(arg);
-  let wanted = `an entity where ${filter.description}`;
-  if (keys.length === 0) {
-    wanted = 'an entity';
-  } else if (keys.length === 1 && typeof arg.kind === 'string') {
-    wanted = withArticle(arg.kind);
-  }
-  const notWanted = `which is not ${wanted}`;
-  return {
-    name: '$entity',
-    expectation: `${wanted} in the catalog`,
-    canError: false,
-    test(value, scope) {
-      if (typeof value !== 'string') {
-        return FAIL;
+const entity: RuleOperator<{
+  test: (entity: unknown) => boolean;
+  wanted: string;
+}> = {
+  name: '$entity',
+  compile: arg =>
+    checked(where => {
+      if (!isPlainObject(arg)) {
+        syntaxError(
+          `operator '$entity' ${located(
+            where,
+          )} expects a filter predicate such as { kind: 'Group' }, got ${describeJsonType(
+            arg,
+          )}`,
+        );
       }
-      const ref = normalizeEntityRef(value, ENTITY_DEFAULTS);
-      const target = ref === undefined ? undefined : scope.catalog.get(ref);
-      return target !== undefined && filter.test(target) ? PASS : FAIL;
-    },
-    reason(value, scope) {
-      if (value === undefined) {
-        return undefined;
+      const filter = compileFilter(arg, `${where} $entity`);
+      const keys = Object.keys(arg);
+      let wanted = `an entity where ${filter.description}`;
+      if (keys.length === 0) {
+        wanted = 'an entity';
+      } else if (keys.length === 1 && typeof arg.kind === 'string') {
+        wanted = withArticle(arg.kind);
       }
-      const ref =
-        typeof value === 'string'
-          ? normalizeEntityRef(value, ENTITY_DEFAULTS)
-          : undefined;
-      if (ref === undefined) {
-        return 'which is not an entity reference';
-      }
-      const target = scope.catalog.get(ref);
-      if (target === undefined) {
-        return 'which is not in the catalog';
-      }
-      return filter.test(target) ? 'which exists' : notWanted;
-    },
-  };
+      return { test: filter.test, wanted };
+    }),
+  describe: ({ wanted }) => `${wanted} in the catalog`,
+  evaluate(value, { test, wanted }, _now, context) {
+    if (value === undefined) {
+      return FAIL;
+    }
+    const ref =
+      typeof value === 'string'
+        ? normalizeEntityRef(value, ENTITY_DEFAULTS)
+        : undefined;
+    if (ref === undefined) {
+      return { result: 'fail', reason: 'which is not an entity reference' };
+    }
+    const target = context.getEntity(ref);
+    if (target === undefined) {
+      return { result: 'fail', reason: 'which is not in the catalog' };
+    }
+    return test(target)
+      ? { result: 'pass', reason: 'which exists' }
+      : { result: 'fail', reason: `which is not ${wanted}` };
+  },
 };
 
-function filterOperator(name: string): OperatorCompiler {
-  return (arg, where) => {
-    const part = compileFilterValueOperator(name, arg, where)!;
-    const test = part.test;
-    return {
-      name,
-      expectation: part.description,
-      canError: false,
-      exists: name === '$exists' ? (arg as boolean) : undefined,
-      test: value => (test(value) ? PASS : FAIL),
-    };
+function filterOperator(
+  name: '$exists' | '$in' | '$hasPrefix',
+): RuleOperator<{ test: (value: unknown) => boolean; description: string }> {
+  return {
+    name,
+    compile: arg =>
+      checked(where => compileFilterValueOperator(name, arg, where)!),
+    describe: ({ description }) => description,
+    evaluate: (value, { test }) => passIf(test(value)),
   };
 }
 
@@ -314,67 +300,69 @@ export function isBlank(value: unknown): boolean {
  * `$notBlank`: unlike `$exists`, which follows the library (any value, even `''`, exists), a
  * blank value does not count.
  */
-const compileNotBlank: OperatorCompiler = (arg, where) => {
-  if (typeof arg !== 'boolean') {
-    syntaxError(
-      `operator '$notBlank' ${located(
-        where,
-      )} expects true or false, got ${describeJsonType(arg)}`,
-    );
-  }
-  return arg
-    ? {
-        name: '$notBlank',
-        expectation: 'a value that is not blank',
-        canError: false,
-        exists: true,
-        notBlank: true,
-        test: value => (isBlank(value) ? FAIL : PASS),
+const notBlank: RuleOperator<boolean> = {
+  name: '$notBlank',
+  compile: arg =>
+    checked(where => {
+      if (typeof arg !== 'boolean') {
+        syntaxError(
+          `operator '$notBlank' ${located(
+            where,
+          )} expects true or false, got ${describeJsonType(arg)}`,
+        );
       }
-    : {
-        name: '$notBlank',
-        expectation: 'no value, or a blank one',
-        canError: false,
-        test: value => (isBlank(value) ? PASS : FAIL),
-      };
+      return arg;
+    }),
+  describe: wanted =>
+    wanted ? 'a value that is not blank' : 'no value, or a blank one',
+  evaluate: (value, wanted) => passIf(isBlank(value) !== wanted),
 };
 
 /** Compiles equality with a constant, the library's default when a path maps to a value. */
 export function compileEquality(constant: Primitive): CompiledOperator {
-  const test = equalsMatcher(constant);
   return {
     name: '=',
+    argument: constant,
     expectation: formatPrimitive(constant),
-    canError: false,
-    test: value => (test(value) ? PASS : FAIL),
+    test: value => ({
+      outcome: equalsConstant(value, constant) ? 'pass' : 'fail',
+    }),
   };
 }
 
-/** Turns a module's problem text into a clause that follows the value. */
+/** Turns an operator's problem text into a clause that follows the value. */
 function problemClause(problem: string): string {
   return /^(is|has|does|was|contains|lacks)\b/.test(problem)
     ? `which ${problem}`
     : problem;
 }
 
-function adapt(operator: RuleOperator<any>): OperatorCompiler {
+function contextOf(scope: EvalScope): RuleOperatorContext {
+  return { getEntity: ref => scope.catalog.get(ref.toLowerCase()) };
+}
+
+/** Compiles the argument of an operator, built-in or added by a module, for a rule's leaf. */
+function adapt(operator: RuleOperator<unknown>): OperatorCompiler {
   return (arg, where) => {
-    let prepared: unknown;
+    let argument: unknown;
     try {
-      prepared = operator.compile(arg as JsonValue);
+      argument = operator.compile(arg as JsonValue);
     } catch (error) {
       syntaxError(
-        `operator '${operator.name}' ${located(where)}: ${
-          (error as Error)?.message ?? String(error)
-        }`,
+        error instanceof ArgumentError
+          ? error.at(where)
+          : `operator '${operator.name}' ${located(where)}: ${
+              (error as Error)?.message ?? String(error)
+            }`,
       );
     }
     const run = (value: unknown, scope: EvalScope): RuleOperatorOutcome => {
       try {
         return operator.evaluate(
           value as JsonValue | undefined,
-          prepared,
+          argument,
           scope.now,
+          contextOf(scope),
         );
       } catch (error) {
         return {
@@ -387,43 +375,47 @@ function adapt(operator: RuleOperator<any>): OperatorCompiler {
     };
     return {
       name: operator.name,
-      expectation: operator.describe(prepared),
-      canError: true,
+      argument: arg,
+      expectation: operator.describe(argument),
       test(value, scope) {
-        const result = run(value, scope)?.result;
-        if (result === 'pass') {
-          return PASS;
+        const outcome = run(value, scope) ?? FAIL;
+        if (outcome.result === 'error') {
+          return {
+            // A missing value is never an error, whatever the operator says.
+            outcome: value === undefined ? 'fail' : 'error',
+            reason: outcome.problem
+              ? problemClause(outcome.problem)
+              : undefined,
+          };
         }
-        // A missing value is never an error, whatever the operator says.
-        return result === 'error' && value !== undefined ? ERROR : FAIL;
-      },
-      reason(value, scope) {
-        const outcome = run(value, scope);
-        return outcome?.result === 'error' && outcome.problem
-          ? problemClause(outcome.problem)
-          : undefined;
+        return {
+          outcome: outcome.result === 'pass' ? 'pass' : 'fail',
+          reason: outcome.reason,
+        };
       },
     };
   };
 }
 
+/** The value operators every rule can use, written against the same interface modules use. */
+const BUILTINS: readonly RuleOperator<unknown>[] = [
+  filterOperator('$exists'),
+  filterOperator('$in'),
+  filterOperator('$hasPrefix'),
+  notBlank,
+  matches,
+  numeric('$gt'),
+  numeric('$gte'),
+  numeric('$lt'),
+  numeric('$lte'),
+  within,
+  entity,
+];
+
 /** The value operators every rule can use, by name. */
-export const BUILTIN_OPERATORS: ReadonlyMap<string, OperatorCompiler> = new Map<
-  string,
-  OperatorCompiler
->([
-  ['$exists', filterOperator('$exists')],
-  ['$in', filterOperator('$in')],
-  ['$hasPrefix', filterOperator('$hasPrefix')],
-  ['$notBlank', compileNotBlank],
-  ['$matches', compileMatches],
-  ['$gt', numeric('$gt')],
-  ['$gte', numeric('$gte')],
-  ['$lt', numeric('$lt')],
-  ['$lte', numeric('$lte')],
-  ['$within', compileWithin],
-  ['$entity', compileEntity],
-]);
+export const BUILTIN_OPERATORS: ReadonlyMap<string, OperatorCompiler> = new Map(
+  BUILTINS.map(operator => [operator.name, adapt(operator)]),
+);
 
 /** Operators the rule compiler builds itself, and the logical ones. */
 const STRUCTURAL_OPERATORS = ['$contains', '$link', '$all', '$any', '$not'];
@@ -438,7 +430,7 @@ export class OperatorRegistry {
   /** Every operator name, for error messages. */
   readonly names: readonly string[];
 
-  constructor(custom: readonly RuleOperator<any>[] = []) {
+  constructor(custom: readonly RuleOperator<unknown>[] = []) {
     const compilers = new Map(BUILTIN_OPERATORS);
     for (const operator of custom) {
       if (

@@ -1,5 +1,15 @@
-import { Fact } from '@guardrails/plugin-scorecards-common';
-import { describeJsonType } from './dates';
+import { getJsonValueAtPath } from '@backstage/filter-predicates';
+import type { JsonValue } from '@guardrails/plugin-scorecards-common';
+import {
+  checkPrimitive,
+  describeJsonType,
+  isPlainObject,
+  isPrimitive,
+  joinPath,
+  located,
+  syntaxError,
+} from './grammar';
+import { NUMERIC_WORDS, OperatorRegistry, compileEquality } from './operators';
 import {
   anyOf,
   capitalize,
@@ -8,167 +18,27 @@ import {
   relationVerb,
   subjectOf,
   withArticle,
-} from './explain';
-import { checkPrimitive, isPlainObject, located, syntaxError } from './filters';
-import { isPrimitive } from './matchers';
-import {
+} from './phrases';
+import type {
   CompiledOperator,
-  NUMERIC_WORDS,
-  OperatorRegistry,
-  compileEquality,
-} from './operators';
-import { ERROR, EvalScope, FAIL, Outcome, PASS } from './outcome';
-import { PathLayout, compilePath } from './paths';
+  ContainsInfo,
+  EvalScope,
+  GroupInfo,
+  LeafInfo,
+  NodeInfo,
+  NumericOperator,
+  Outcome,
+  Verdict,
+} from './verdict';
 
 /** Reads the value a leaf tests: from the entity (or element), or from the facts. */
 type ValueReader = (root: unknown, scope: EvalScope) => unknown;
 
 const readSelf: ValueReader = root => root;
 
-/** A path and the value operators applied to it: the leaves of a rule. */
-export interface LeafInfo {
-  readonly kind: 'leaf';
-  /** The path as written, relative to the entity, or to the element inside `$contains`. */
-  readonly path: string;
-  /** The path in words, e.g. `annotation guardrails.dev/slo-target`, `its type`. */
-  readonly subject: string;
-  /** `subject`, capitalised, to start a sentence. */
-  readonly Subject: string;
-  readonly ops: readonly CompiledOperator[];
-  /** What the operators expect, in words, e.g. `a number greater than 0 and at most 100`. */
-  readonly expectation: string;
-  readonly requirement: string;
-  /** The only operator is `$exists` (or `$notBlank: true`, which counts as `$exists: true`). */
-  readonly exists: boolean | undefined;
-  /** The only operator is `$notBlank: true`. */
-  readonly notBlank: boolean;
-  readonly inElement: boolean;
-  readonly fact: boolean;
-  sentences?: string[];
-  /** Pieces of its sentences, built on first use. */
-  fragments?: {
-    readonly is: string;
-    readonly isCap: string;
-    readonly expectedEnd: string;
-    readonly reasonExpectedEnd: string;
-  };
-}
-
-/** `$all`, `$any`, or several paths in one object (an implicit `$all`). */
-export interface GroupInfo {
-  readonly kind: 'all' | 'any';
-  readonly children: readonly NodeInfo[];
-  readonly requirement: string;
-  sentences?: string[];
-}
-
-/** `<path>: { $contains: <element predicate> }`. */
-export interface ContainsInfo {
-  readonly kind: 'contains';
-  readonly path: string;
-  readonly subject: string;
-  /** What a matching element is, without article, e.g. `link of type runbook`. */
-  readonly noun: string;
-  /** What an element that matches the first key is, e.g. `ownedBy relation`. */
-  readonly baseNoun: string;
-  /** The relation type, for `relations` with `type: <x>` as first key. */
-  readonly relationType: string | undefined;
-  /** The relation type in words, e.g. `owned by`, and capitalised. */
-  readonly relationVerb: string;
-  readonly RelationVerb: string;
-  readonly requirement: string;
-  /** What no matching element means, said after "there is no <noun>", e.g. for `$link`. */
-  readonly absent?: string;
-  sentences?: string[];
-  /** Pieces of its sentences, built on first use. */
-  fragments?: {
-    readonly relation: string;
-    readonly Relation: string;
-    readonly thereIs: string;
-    readonly ThereIs: string;
-  };
-}
-
-/** `$not`. */
-export interface NotInfo {
-  readonly kind: 'not';
-  readonly child: NodeInfo;
-  readonly requirement: string;
-  sentences?: string[];
-}
-
-/** An empty object: always passes. */
-export interface EmptyInfo {
-  readonly kind: 'empty';
-  readonly requirement: string;
-  sentences?: string[];
-}
-
-/** What the explanation of a verdict needs to know about the node that produced it. */
-export type NodeInfo =
-  | LeafInfo
-  | GroupInfo
-  | ContainsInfo
-  | NotInfo
-  | EmptyInfo;
-
-/** How a verdict was reached, for the explanation. */
-export type VerdictType =
-  | 'leaf'
-  | 'all'
-  | 'none'
-  | 'contains'
-  | 'not'
-  | 'empty';
-
-/**
- * The result of a rule node with the data to explain it. One class (one object shape) keeps the
- * hot path monomorphic.
- *
- * Each node reuses one verdict object (a rule's evaluation visits each node at most once), so a
- * verdict is valid only until its rule is evaluated again: read it right away, never keep it.
- */
-export class Verdict {
-  constructor(
-    public type: VerdictType,
-    public outcome: Outcome,
-    public node: NodeInfo,
-    /** Leaf: the value read. Contains: the matching or closest element. */
-    public value: unknown,
-    /** Leaf: index of the operator that decided a fail or error, or -1. */
-    public op: number,
-    /** Contains: the element's verdict. Not: the negated verdict. */
-    public inner: Verdict | undefined,
-    /** All (pass): every child's verdict. None (fail of `$any`): every child's verdict. */
-    public children: Verdict[] | undefined,
-    /** Leaf on a fact that exists but is stale. */
-    public stale: Fact | undefined,
-  ) {}
-}
-
-/** A verdict a node fills in on each evaluation. */
-function scratch(type: VerdictType, node: NodeInfo): Verdict {
-  return new Verdict(
-    type,
-    PASS,
-    node,
-    undefined,
-    -1,
-    undefined,
-    undefined,
-    undefined,
-  );
-}
-
-/**
- * A compiled rule node. `test` decides without allocating; `evaluate` also returns what the
- * explanation needs, and is only called along the path that decides the result.
- */
-export interface RuleNode {
+/** A compiled rule node: one evaluation, one verdict. */
+interface RuleNode {
   readonly info: NodeInfo;
-  /** Whether any leaf below can yield ERROR. */
-  readonly canError: boolean;
-  test(root: unknown, scope: EvalScope): Outcome;
   evaluate(root: unknown, scope: EvalScope): Verdict;
   /**
    * For several paths in one object: whether the first holds. Inside `$contains`, an element
@@ -179,7 +49,6 @@ export interface RuleNode {
 
 /** A compiled rule. */
 export interface CompiledRule {
-  test(entity: unknown, scope: EvalScope): Outcome;
   evaluate(entity: unknown, scope: EvalScope): Verdict;
   readonly requirement: string;
   /** The entity paths the rule reads (facts and element paths excluded). */
@@ -193,7 +62,7 @@ const LIST_OPERATORS = ['$contains', '$link'];
 
 /**
  * Values as rules compare them: text without surrounding whitespace, so that `' 1 '` is the tier
- * `1` and `'  '` is blank. V8 returns the same string when there is nothing to trim.
+ * `1` and `'  '` is blank.
  */
 function trimmed(value: unknown): unknown {
   return typeof value === 'string' ? value.trim() : value;
@@ -211,28 +80,37 @@ function titleWord(type: string): RegExp {
   );
 }
 
-function join(where: string, key: string): string {
-  if (!where) {
-    return key;
+/** The limit of a numeric comparison, so that `{ $gt: 0, $lte: 100 }` reads as one range. */
+function boundOf(
+  op: CompiledOperator,
+): { operator: NumericOperator; limit: number } | undefined {
+  return op.name in NUMERIC_WORDS
+    ? { operator: op.name as NumericOperator, limit: op.argument as number }
+    : undefined;
+}
+
+/**
+ * For `$exists` and `$notBlank: true` (which counts as `$exists: true`), so that explanations
+ * can say "is not set" rather than repeat the expectation.
+ */
+function existsOf(op: CompiledOperator): boolean | undefined {
+  if (op.name === '$exists') {
+    return op.argument as boolean;
   }
-  return key.startsWith('[') ? `${where}${key}` : `${where}.${key}`;
+  return op.name === '$notBlank' && op.argument === true ? true : undefined;
 }
 
 function combineExpectations(ops: readonly CompiledOperator[]): string {
   if (ops.length === 1) {
     return ops[0].expectation;
   }
-  const lower = ops.find(
-    o => o.bound?.operator === '$gt' || o.bound?.operator === '$gte',
-  );
-  const upper = ops.find(
-    o => o.bound?.operator === '$lt' || o.bound?.operator === '$lte',
-  );
+  const lower = ops.find(o => ['$gt', '$gte'].includes(o.name));
+  const upper = ops.find(o => ['$lt', '$lte'].includes(o.name));
   if (!lower || !upper) {
     return joinAnd(ops.map(o => o.expectation));
   }
-  const lo = lower.bound!;
-  const hi = upper.bound!;
+  const lo = boundOf(lower)!;
+  const hi = boundOf(upper)!;
   const range =
     lo.operator === '$gte' && hi.operator === '$lte'
       ? `a number between ${lo.limit} and ${hi.limit}`
@@ -256,39 +134,57 @@ function isAnnotationExistsLeaf(info: NodeInfo): info is LeafInfo {
 
 function anyRequirement(children: readonly NodeInfo[]): string {
   if (children.length > 1 && children.every(isAnnotationExistsLeaf)) {
-    const notBlank = children.every(c => (c as LeafInfo).notBlank);
-    return `one of the annotations ${children
-      .map(c => (c as LeafInfo).path.slice('metadata.annotations.'.length))
+    const leaves = children as LeafInfo[];
+    const notBlank = leaves.every(c => c.notBlank);
+    return `one of the annotations ${leaves
+      .map(c => c.path.slice('metadata.annotations.'.length))
       .join(', ')} is set${notBlank ? ' and not blank' : ''}`;
   }
   return anyOf(children.map(c => c.requirement));
 }
 
-const EMPTY_INFO: EmptyInfo = { kind: 'empty', requirement: 'anything' };
-const EMPTY_VERDICT = new Verdict(
-  'empty',
-  PASS,
-  EMPTY_INFO,
-  undefined,
-  -1,
-  undefined,
-  undefined,
-  undefined,
-);
+/**
+ * Which operator of a leaf decides: the first that errors on a present value, else the first
+ * that fails (a missing value is never an error: an absent annotation fails, it is not
+ * invalid); -1 when all pass.
+ */
+function decide(
+  ops: readonly CompiledOperator[],
+  value: unknown,
+  scope: EvalScope,
+): { outcome: Outcome; op: number; reason: string | undefined } {
+  let failed: { op: number; reason: string | undefined } | undefined;
+  let passReason: string | undefined;
+  for (let i = 0; i < ops.length; i++) {
+    const { outcome, reason } = ops[i].test(value, scope);
+    if (outcome === 'error' && value !== undefined) {
+      return { outcome, op: i, reason };
+    }
+    if (outcome === 'pass') {
+      passReason ||= reason;
+    } else if (!failed) {
+      failed = { op: i, reason };
+      if (value === undefined) {
+        break;
+      }
+    }
+  }
+  return failed
+    ? { outcome: 'fail', ...failed }
+    : { outcome: 'pass', op: -1, reason: passReason || undefined };
+}
+
 const EMPTY_NODE: RuleNode = {
-  info: EMPTY_INFO,
-  canError: false,
-  test: () => PASS,
-  evaluate: () => EMPTY_VERDICT,
+  info: { kind: 'empty', requirement: 'anything' },
+  evaluate() {
+    return { type: 'empty', outcome: 'pass', node: EMPTY_NODE.info } as Verdict;
+  },
 };
 
 class RuleCompiler {
   readonly paths = new Set<string>();
 
-  constructor(
-    private readonly registry: OperatorRegistry,
-    private readonly layout: PathLayout,
-  ) {}
+  constructor(private readonly registry: OperatorRegistry) {}
 
   predicate(node: unknown, where: string, inElement: boolean): RuleNode {
     if (!isPlainObject(node)) {
@@ -311,8 +207,7 @@ class RuleCompiler {
         return this.logical(logical, node[logical], where, inElement, false);
       }
     }
-    const children: RuleNode[] = [];
-    keys.forEach(key => {
+    const children = keys.map(key => {
       if (key.startsWith('$')) {
         syntaxError(
           `unknown operator '${key}' ${located(
@@ -322,7 +217,7 @@ class RuleCompiler {
           )})`,
         );
       }
-      children.push(this.path(key, node[key], where, inElement));
+      return this.path(key, node[key], where, inElement);
     });
     if (children.length === 0) {
       return EMPTY_NODE;
@@ -338,9 +233,8 @@ class RuleCompiler {
       ]);
     }
     if (isPlainObject(node)) {
-      const keys = Object.keys(node);
       const logical = LOGICAL.find(l => l in node);
-      if (logical && keys.length === 1) {
+      if (logical && Object.keys(node).length === 1) {
         return this.logical(logical, node[logical], where, true, true);
       }
     }
@@ -359,7 +253,7 @@ class RuleCompiler {
         ? this.anyPredicate(node, at)
         : this.predicate(node, at, inElement);
     if (operator === '$not') {
-      return this.not(child(arg, join(where, '$not')));
+      return this.not(child(arg, joinPath(where, '$not')));
     }
     if (!Array.isArray(arg)) {
       syntaxError(
@@ -369,7 +263,7 @@ class RuleCompiler {
       );
     }
     const children = arg.map((node, i) =>
-      child(node, join(where, `${operator}[${i}]`)),
+      child(node, joinPath(where, `${operator}[${i}]`)),
     );
     return operator === '$all' ? this.all(children, false) : this.any(children);
   }
@@ -380,7 +274,7 @@ class RuleCompiler {
     where: string,
     inElement: boolean,
   ): RuleNode {
-    const at = join(where, path);
+    const at = joinPath(where, path);
     const fact = !inElement && (path === 'facts' || path.startsWith('facts.'));
     if (!inElement && !fact) {
       this.paths.add(path);
@@ -389,14 +283,10 @@ class RuleCompiler {
     if (path === 'facts' && fact) {
       read = (_root, scope) => scope.facts;
     } else if (fact) {
-      const readFact = compilePath(path.slice('facts.'.length));
-      read = (_root, scope) => readFact(scope.facts, undefined);
-    } else if (inElement) {
-      const readPath = compilePath(path);
-      read = root => readPath(root, undefined);
+      const factPath = path.slice('facts.'.length);
+      read = (_root, scope) => getJsonValueAtPath(scope.facts, factPath);
     } else {
-      const readPath = this.layout.compile(path);
-      read = (root, scope) => readPath(root, scope.view);
+      read = root => getJsonValueAtPath(root as JsonValue, path);
     }
     if (!isPlainObject(filter)) {
       return this.leaf(path, inElement, read, [
@@ -453,10 +343,9 @@ class RuleCompiler {
   leaf(
     path: string,
     inElement: boolean,
-    readRaw: ValueReader,
+    read: ValueReader,
     ops: CompiledOperator[],
   ): RuleNode {
-    const read: ValueReader = (root, scope) => trimmed(readRaw(root, scope));
     const fact = !inElement && (path === 'facts' || path.startsWith('facts.'));
     const subject = subjectOf(path, inElement);
     const expectation = combineExpectations(ops);
@@ -468,131 +357,27 @@ class RuleCompiler {
       ops,
       expectation,
       requirement: `${subject} is ${expectation}`,
-      exists: ops.length === 1 ? ops[0].exists : undefined,
-      notBlank: ops.length === 1 && ops[0].notBlank === true,
+      exists: ops.length === 1 ? existsOf(ops[0]) : undefined,
+      notBlank:
+        ops.length === 1 &&
+        ops[0].name === '$notBlank' &&
+        ops[0].argument === true,
       inElement,
-      fact,
     };
-    const canError = ops.some(o => o.canError);
     const factNames = fact ? factNameCandidates(path.slice(6)) : [];
-    const staleOf = (scope: EvalScope): Fact | undefined => {
+    const staleFact = (scope: EvalScope) => {
       const stale = scope.staleFacts;
-      if (!stale) {
-        return undefined;
-      }
-      for (const name of factNames) {
-        if (Object.prototype.hasOwnProperty.call(stale, name)) {
-          return stale[name];
-        }
-      }
-      return undefined;
-    };
-    // Verdicts on a missing value are the same every time; most entities miss most annotations.
-    const missing: Verdict[] = [];
-    const reused = scratch('leaf', info);
-    const verdict = (
-      value: unknown,
-      outcome: Outcome,
-      op: number,
-      scope: EvalScope,
-    ): Verdict => {
-      if (value === undefined) {
-        const stale = fact ? staleOf(scope) : undefined;
-        if (stale) {
-          return new Verdict(
-            'leaf',
-            outcome,
-            info,
-            value,
-            op,
-            undefined,
-            undefined,
-            stale,
-          );
-        }
-        const key = outcome * 16 + op + 1;
-        return (missing[key] ??= new Verdict(
-          'leaf',
-          outcome,
-          info,
-          undefined,
-          op,
-          undefined,
-          undefined,
-          undefined,
-        ));
-      }
-      reused.outcome = outcome;
-      reused.value = value;
-      reused.op = op;
-      return reused;
-    };
-    if (ops.length === 1) {
-      const testValue = ops[0].test;
-      const test = (root: unknown, scope: EvalScope): Outcome => {
-        const value = read(root, scope);
-        const outcome = testValue(value, scope);
-        // A missing value is never an error: an absent annotation fails, it is not invalid.
-        return outcome === ERROR && value === undefined ? FAIL : outcome;
-      };
-      return {
-        info,
-        canError,
-        test,
-        evaluate(root, scope) {
-          const value = read(root, scope);
-          let outcome = testValue(value, scope);
-          if (outcome === ERROR && value === undefined) {
-            outcome = FAIL;
-          }
-          return verdict(value, outcome, outcome === PASS ? -1 : 0, scope);
-        },
-      };
-    }
-    const tests = ops.map(o => o.test);
-    const errorAfter = ops.map((_, i) =>
-      ops.slice(i + 1).some(o => o.canError),
-    );
-    /** Index of the deciding operator, or -1 when all pass; negative codes keep this allocation-free. */
-    const decide = (value: unknown, scope: EvalScope): number => {
-      let failed = -1;
-      for (let i = 0; i < tests.length; i++) {
-        const result = tests[i](value, scope);
-        if (result === ERROR) {
-          if (value !== undefined) {
-            return -2 - i;
-          }
-          // A missing value is never an error: the operator counts as failing.
-          return failed === -1 ? i : failed;
-        }
-        if (result === FAIL && failed === -1) {
-          failed = i;
-          if (!errorAfter[i]) {
-            break;
-          }
-        }
-      }
-      return failed;
+      const name = stale && factNames.find(n => Object.hasOwn(stale, n));
+      return name ? stale[name] : undefined;
     };
     return {
       info,
-      canError,
-      test(root, scope) {
-        const decided = decide(read(root, scope), scope);
-        if (decided === -1) {
-          return PASS;
-        }
-        return decided < -1 ? ERROR : FAIL;
-      },
       evaluate(root, scope) {
-        const value = read(root, scope);
-        const decided = decide(value, scope);
-        if (decided === -1) {
-          return verdict(value, PASS, -1, scope);
-        }
-        return decided < -1
-          ? verdict(value, ERROR, -2 - decided, scope)
-          : verdict(value, FAIL, decided, scope);
+        const value = trimmed(read(root, scope));
+        const { outcome, op, reason } = decide(ops, value, scope);
+        const stale =
+          value === undefined && fact ? staleFact(scope) : undefined;
+        return { type: 'leaf', outcome, node: info, value, op, reason, stale };
       },
     };
   }
@@ -635,9 +420,9 @@ class RuleCompiler {
     const element = this.leaf('', true, readSelf, [
       {
         name: '$link',
+        argument: type,
         expectation: `a ${type} link`,
-        canError: false,
-        test: item => (isLink(item) ? PASS : FAIL),
+        test: item => ({ outcome: isLink(item) ? 'pass' : 'fail' }),
       },
     ]);
     const noun = `${type} link`;
@@ -652,7 +437,11 @@ class RuleCompiler {
     return { element, described };
   }
 
-  /** A node that passes when an element of the list at `path` passes `element`. */
+  /**
+   * A node that passes when an element of the list at `path` passes `element`. When none does,
+   * the verdict explains the first element in error, else the first that matches the element
+   * predicate's first key.
+   */
   list(
     path: string,
     element: RuleNode,
@@ -675,79 +464,59 @@ class RuleCompiler {
       requirement: `there is ${withArticle(noun)}`,
       absent,
     };
-    const elementTest = element.test;
-    const matchesFirstKey = element.matchesFirstKey;
-    const none = new Verdict(
-      'contains',
-      FAIL,
-      info,
-      undefined,
-      -1,
-      undefined,
-      undefined,
-      undefined,
-    );
-    const reused = scratch('contains', info);
     return {
       info,
-      canError: element.canError,
-      test(root, scope) {
-        const list = read(root, scope);
-        if (!Array.isArray(list)) {
-          return FAIL;
-        }
-        let outcome: Outcome = FAIL;
-        for (let i = 0; i < list.length; i++) {
-          const result = elementTest(list[i], scope);
-          if (result === PASS) {
-            return PASS;
-          }
-          if (result === ERROR) {
-            outcome = ERROR;
-          }
-        }
-        return outcome;
-      },
       evaluate(root, scope) {
         const list = read(root, scope);
-        if (!Array.isArray(list)) {
-          return none;
-        }
-        let error = -1;
-        let partial = -1;
-        for (let i = 0; i < list.length; i++) {
-          const item = list[i];
-          const result = elementTest(item, scope);
-          if (result === PASS) {
-            reused.outcome = PASS;
-            reused.value = item;
-            reused.inner = element.evaluate(item, scope);
-            return reused;
+        let error: Verdict | undefined;
+        let errorItem: unknown;
+        let partial: Verdict | undefined;
+        let partialItem: unknown;
+        for (const item of Array.isArray(list) ? list : []) {
+          const inner = element.evaluate(item, scope);
+          if (inner.outcome === 'pass') {
+            return {
+              type: 'contains',
+              outcome: 'pass',
+              node: info,
+              value: item,
+              inner,
+            };
           }
-          if (result === ERROR) {
-            if (error === -1) {
-              error = i;
+          if (inner.outcome === 'error') {
+            if (!error) {
+              error = inner;
+              errorItem = item;
             }
-          } else if (
-            partial === -1 &&
-            matchesFirstKey &&
-            matchesFirstKey(item, scope)
-          ) {
-            partial = i;
+          } else if (!partial && element.matchesFirstKey?.(item, scope)) {
+            partial = inner;
+            partialItem = item;
           }
         }
-        const chosen = error !== -1 ? error : partial;
-        if (chosen === -1) {
-          return none;
+        if (error) {
+          return {
+            type: 'contains',
+            outcome: 'error',
+            node: info,
+            value: errorItem,
+            inner: error,
+          };
         }
-        reused.outcome = error !== -1 ? ERROR : FAIL;
-        reused.value = list[chosen];
-        reused.inner = element.evaluate(list[chosen], scope);
-        return reused;
+        return {
+          type: 'contains',
+          outcome: 'fail',
+          node: info,
+          value: partialItem,
+          inner: partial,
+        };
       },
     };
   }
 
+  /**
+   * Every child must pass. The verdict of a failure is the first child that errors, else the
+   * first that fails.
+   */
   all(children: RuleNode[], implicit: boolean): RuleNode {
     const info: GroupInfo = {
       kind: 'all',
@@ -756,87 +525,40 @@ class RuleCompiler {
         ? joinAnd(children.map(c => c.info.requirement))
         : 'anything',
     };
-    const tests = children.map(c => c.test);
-    const errorAfter = children.map((_, i) =>
-      children.slice(i + 1).some(c => c.canError),
-    );
-    /** Index of the deciding child: -1 all pass, i fails, -2 - i errors. */
-    const decide = (root: unknown, scope: EvalScope): number => {
-      let failed = -1;
-      for (let i = 0; i < tests.length; i++) {
-        const result = tests[i](root, scope);
-        if (result === ERROR) {
-          return -2 - i;
-        }
-        if (result === FAIL && failed === -1) {
-          failed = i;
-          if (!errorAfter[i]) {
-            break;
-          }
-        }
-      }
-      return failed;
-    };
-    const reused = scratch('all', info);
-    const verdicts: Verdict[] = new Array(children.length);
-    reused.children = verdicts;
-    // A leaf costs the same to evaluate as to test, so leaves are evaluated once, right away;
-    // other children are tested first and evaluated only when they decide.
-    const leaf = children.map(c => c.info.kind === 'leaf');
-    const node: RuleNode = {
+    return {
       info,
-      canError: children.some(c => c.canError),
-      test(root, scope) {
-        const decided = decide(root, scope);
-        if (decided === -1) {
-          return PASS;
-        }
-        return decided < -1 ? ERROR : FAIL;
-      },
       evaluate(root, scope) {
-        let failed = -1;
-        for (let i = 0; i < children.length; i++) {
-          let result: Outcome;
-          if (leaf[i]) {
-            const verdict = children[i].evaluate(root, scope);
-            verdicts[i] = verdict;
-            result = verdict.outcome;
-          } else {
-            result = tests[i](root, scope);
+        const verdicts: Verdict[] = [];
+        let failed: Verdict | undefined;
+        for (const child of children) {
+          const verdict = child.evaluate(root, scope);
+          if (verdict.outcome === 'error') {
+            return verdict;
           }
-          if (result === ERROR) {
-            return leaf[i] ? verdicts[i] : children[i].evaluate(root, scope);
-          }
-          if (result === FAIL && failed === -1) {
-            failed = i;
-            if (!errorAfter[i]) {
-              break;
-            }
-          }
+          failed ??= verdict.outcome === 'fail' ? verdict : undefined;
+          verdicts.push(verdict);
         }
-        if (failed !== -1) {
-          return leaf[failed]
-            ? verdicts[failed]
-            : children[failed].evaluate(root, scope);
-        }
-        for (let i = 0; i < children.length; i++) {
-          if (!leaf[i]) {
-            verdicts[i] = children[i].evaluate(root, scope);
+        return (
+          failed ?? {
+            type: 'all',
+            outcome: 'pass',
+            node: info,
+            children: verdicts,
           }
-        }
-        return reused;
+        );
       },
+      matchesFirstKey:
+        implicit && children.length > 0
+          ? (root, scope) =>
+              children[0].evaluate(root, scope).outcome === 'pass'
+          : undefined,
     };
-    if (implicit && tests.length > 0) {
-      const first = tests[0];
-      return {
-        ...node,
-        matchesFirstKey: (root, scope) => first(root, scope) === PASS,
-      };
-    }
-    return node;
   }
 
+  /**
+   * One child must pass. The verdict of a failure is the first child that errors, else every
+   * child's verdict.
+   */
   any(children: RuleNode[]): RuleNode {
     const info: GroupInfo = {
       kind: 'any',
@@ -845,85 +567,50 @@ class RuleCompiler {
         ? anyRequirement(children.map(c => c.info))
         : 'nothing (an empty $any)',
     };
-    const tests = children.map(c => c.test);
-    const reused = scratch('none', info);
-    reused.outcome = FAIL;
-    const verdicts: Verdict[] = new Array(children.length);
-    reused.children = verdicts;
-    // As in `all`: leaves are evaluated once, right away.
-    const leaf = children.map(c => c.info.kind === 'leaf');
     return {
       info,
-      canError: children.some(c => c.canError),
-      test(root, scope) {
-        let outcome: Outcome = FAIL;
-        for (let i = 0; i < tests.length; i++) {
-          const result = tests[i](root, scope);
-          if (result === PASS) {
-            return PASS;
-          }
-          if (result === ERROR) {
-            outcome = ERROR;
-          }
-        }
-        return outcome;
-      },
       evaluate(root, scope) {
-        let error = -1;
-        for (let i = 0; i < children.length; i++) {
-          let result: Outcome;
-          if (leaf[i]) {
-            const verdict = children[i].evaluate(root, scope);
-            verdicts[i] = verdict;
-            result = verdict.outcome;
-          } else {
-            result = tests[i](root, scope);
+        const verdicts: Verdict[] = [];
+        for (const child of children) {
+          const verdict = child.evaluate(root, scope);
+          if (verdict.outcome === 'pass') {
+            return verdict;
           }
-          if (result === PASS) {
-            return leaf[i] ? verdicts[i] : children[i].evaluate(root, scope);
-          }
-          if (result === ERROR && error === -1) {
-            error = i;
-          }
+          verdicts.push(verdict);
         }
-        if (error !== -1) {
-          return leaf[error]
-            ? verdicts[error]
-            : children[error].evaluate(root, scope);
-        }
-        for (let i = 0; i < children.length; i++) {
-          if (!leaf[i]) {
-            verdicts[i] = children[i].evaluate(root, scope);
+        return (
+          verdicts.find(v => v.outcome === 'error') ?? {
+            type: 'none',
+            outcome: 'fail',
+            node: info,
+            children: verdicts,
           }
-        }
-        return reused;
+        );
       },
     };
   }
 
   not(child: RuleNode): RuleNode {
-    const info: NotInfo = {
+    const info: NodeInfo = {
       kind: 'not',
       child: child.info,
       requirement: `not (${child.info.requirement})`,
     };
-    const testChild = child.test;
-    const swap = (outcome: Outcome): Outcome => {
-      if (outcome === ERROR) {
-        return ERROR;
-      }
-      return outcome === PASS ? FAIL : PASS;
+    const swapped: Record<Outcome, Outcome> = {
+      pass: 'fail',
+      fail: 'pass',
+      error: 'error',
     };
-    const reused = scratch('not', info);
     return {
       info,
-      canError: child.canError,
-      test: (root, scope) => swap(testChild(root, scope)),
       evaluate(root, scope) {
-        const result = child.evaluate(root, scope);
-        reused.outcome = swap(result.outcome);
-        reused.inner = result;
-        return reused;
+        const inner = child.evaluate(root, scope);
+        return {
+          type: 'not',
+          outcome: swapped[inner.outcome],
+          node: info,
+          inner,
+        };
       },
     };
   }
@@ -1005,15 +692,13 @@ function describeElement(
 export function compileRule(
   rule: unknown,
   registry: OperatorRegistry = new OperatorRegistry(),
-  layout: PathLayout = new PathLayout(),
 ): CompiledRule {
   if (isPlainObject(rule) && Object.keys(rule).length === 0) {
     syntaxError('the rule is empty, so it would always pass');
   }
-  const compiler = new RuleCompiler(registry, layout);
+  const compiler = new RuleCompiler(registry);
   const root = compiler.predicate(rule, '', false);
   return {
-    test: root.test,
     evaluate: root.evaluate,
     requirement: root.info.requirement,
     paths: [...compiler.paths],

@@ -6,20 +6,16 @@ import {
   parseIsoInstant,
   startOfUtcDay,
 } from './dates';
-import { withArticle } from './explain';
+import { withArticle } from './phrases';
 
 /**
  * Prefix of the annotations that waive a check for the entity that declares them:
  * `guardrails.dev/waive.<check-id>: "<expiry ISO date>: <reason>"`.
- *
- * @public
  */
 export const WAIVER_ANNOTATION_PREFIX = 'guardrails.dev/waive.';
 
 /**
  * A waiver as declared, parsed or not.
- *
- * @public
  */
 export interface DeclaredWaiver {
   checkId: string;
@@ -41,16 +37,12 @@ const EXAMPLE = '"2027-03-31: Batch job without user traffic"';
 
 /**
  * The longest reason a waiver may give, declared in an annotation or through the API.
- *
- * @public
  */
 export const MAX_WAIVER_REASON_LENGTH = 2000;
 
 /**
  * Reads a waiver annotation value, `"<expiry ISO date>: <reason>"`. A date without a time
  * waives through the end of that day (UTC).
- *
- * @public
  */
 export function parseWaiverAnnotation(
   checkId: string,
@@ -104,8 +96,6 @@ export function parseWaiverAnnotation(
 
 /**
  * Reads every waiver annotation of an entity.
- *
- * @public
  */
 export function readWaiverAnnotations(
   annotations: unknown,
@@ -138,8 +128,6 @@ export function readWaiverAnnotations(
 
 /**
  * Wraps a waiver created through the API.
- *
- * @public
  */
 export function declaredApiWaiver(waiver: Waiver): DeclaredWaiver {
   const expiresAtMs =
@@ -160,8 +148,6 @@ export function declaredApiWaiver(waiver: Waiver): DeclaredWaiver {
 /**
  * A waiver that lasts longer than the longest allowed, counted from `nowMs` to the end of that
  * day (UTC), does not count and says why; any other waiver is returned as it is.
- *
- * @public
  */
 export function limitWaiver(
   declared: DeclaredWaiver,
@@ -194,8 +180,6 @@ function expiryText(declared: DeclaredWaiver): string {
 /**
  * What the declared waivers of one check mean at `nowMs`: the current waiver with the latest
  * expiry if there is one, otherwise why none counts.
- *
- * @public
  */
 export function selectWaiver(
   declared: readonly DeclaredWaiver[],
