@@ -117,6 +117,58 @@ test('a failing check drills down to exactly the services failing it, and the CS
   expect(lines.map(l => l.split(',')[0])).toEqual(shown);
 });
 
+test('a heatmap cell drills down to exactly the services of that group failing that check', async ({
+  page,
+}) => {
+  const heat = answer(page, '/heatmap', { scope: 'all', axis: 'check' });
+  await page.goto('/scorecards');
+  const heatmap = await (await heat).json();
+  const row = heatmap.rows.find(
+    (r: { ref: string }) => r.ref === 'group:default/commerce',
+  );
+  const index = heatmap.columns.findIndex(
+    (c: { id: string }) => c.id === 'runbook',
+  );
+  const cell = row.cells[index];
+  expect(cell.fail).toBeGreaterThan(0);
+  const table = content(page).getByRole('table', { name: 'Heatmap' });
+  const button = table
+    .locator('tr[data-ref="group:default/commerce"] td[data-column="runbook"]')
+    .getByRole('button');
+  await expect(button).toContainText(`${cell.passRate}%`);
+  await saveScreenshot(page, 'rollup-heatmap', table);
+
+  const drill = answer(page, '/entities', {
+    scope: 'group:default/commerce',
+    failingCheck: 'runbook',
+  });
+  await button.click();
+  const body = await (await drill).json();
+  expect(body.total).toBe(cell.fail);
+  await expect(entityRows(page)).toHaveCount(body.items.length);
+  const shown = await entityRows(page).evaluateAll(rows =>
+    rows.map(r => r.getAttribute('data-ref')),
+  );
+  expect(shown).toEqual(
+    body.items.map((i: { entityRef: string }) => i.entityRef),
+  );
+  for (const item of body.items) {
+    expect(item.failing).toContain('runbook');
+  }
+  await expect(page).toHaveURL(/scope=group%3Adefault%2Fcommerce/);
+
+  // The switch to all of the group's entities.
+  await content(page)
+    .getByRole('button', { name: 'Show all entities' })
+    .click();
+  await expect(page).not.toHaveURL(/check=/);
+  await expect(
+    content(page)
+      .getByRole('status')
+      .filter({ hasText: new RegExp(`^${row.entities} entities$`) }),
+  ).toBeVisible();
+});
+
 test('a copied URL restores the same view in a fresh page', async ({
   page,
   browser,

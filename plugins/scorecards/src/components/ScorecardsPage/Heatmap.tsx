@@ -16,12 +16,16 @@ import { useSharedStyles } from '../shared/styles';
 
 const useStyles = makeStyles(theme => ({
   wrap: { overflowX: 'auto' },
+  table: { width: 'auto' },
   head: {
     verticalAlign: 'bottom',
-    minWidth: 72,
-    maxWidth: 120,
+    minWidth: 96,
+    maxWidth: 112,
     fontSize: theme.typography.caption.fontSize,
     lineHeight: 1.3,
+    wordBreak: 'normal',
+    overflowWrap: 'normal',
+    hyphens: 'auto',
   },
   cell: { padding: 2 },
   button: {
@@ -72,7 +76,11 @@ export function Heatmap(props: {
   }
   return (
     <div className={classes.wrap}>
-      <Table size="small" aria-label={t('page.heatmap.title')}>
+      <Table
+        size="small"
+        className={classes.table}
+        aria-label={t('page.heatmap.title')}
+      >
         <TableHead>
           <TableRow>
             <TableCell>{t('page.heatmap.row')}</TableCell>
