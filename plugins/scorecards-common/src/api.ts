@@ -366,10 +366,14 @@ export type RollupResponse = {
  */
 export interface EntitiesPageResponse {
   scorecardId: string;
-  total: number;
-  page: number;
-  pageSize: number;
   items: EntityScoreRow[];
+  /** How many entities match, counted on the first page and carried by its cursors. */
+  total: number;
+  pageSize: number;
+  /** The cursor of the next page; absent on the last. */
+  nextCursor?: string;
+  /** The cursor of the previous page; absent on the first. */
+  prevCursor?: string;
 }
 
 /**

@@ -362,10 +362,19 @@ const entityScoreRow = z
 /** `GET /entities` as JSON */
 export const entitiesPageResponse = z.object({
   scorecardId: z.string(),
-  total: z.number().int(),
-  page: z.number().int(),
-  pageSize: z.number().int(),
   items: z.array(entityScoreRow),
+  total: z.number().int().meta({
+    description:
+      'How many entities match, counted on the first page and carried by its cursors.',
+  }),
+  pageSize: z.number().int(),
+  nextCursor: z
+    .string()
+    .optional()
+    .meta({ description: 'The `cursor` of the next page; absent on the last.' }),
+  prevCursor: z.string().optional().meta({
+    description: 'The `cursor` of the previous page; absent on the first.',
+  }),
 });
 
 const trendMover = z
