@@ -288,7 +288,10 @@ export interface GroupRollupNode extends RollupSummary {
   type?: string;
   /** Entities owned directly by this group. */
   ownEntities: number;
+  /** The groups below it; empty where a `depth` cut the tree. */
   children: GroupRollupNode[];
+  /** Whether the group has groups below it; given when the request set a `depth`. */
+  hasChildren?: boolean;
 }
 
 /**

@@ -272,8 +272,14 @@ const groupRollupNode: z.ZodType<GroupRollupNode> = z
     type: z.string().optional(),
     ownEntities: z.number().int(),
     get children() {
-      return z.array(groupRollupNode);
+      return z.array(groupRollupNode).meta({
+        description: 'The groups below it; empty where a `depth` cut the tree.',
+      });
     },
+    hasChildren: z.boolean().optional().meta({
+      description:
+        'Whether the group has groups below it; given when the request set a `depth`.',
+    }),
   })
   .meta({ id: 'GroupRollupNode' });
 

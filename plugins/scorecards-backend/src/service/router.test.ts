@@ -666,6 +666,12 @@ describe('createRouter', () => {
       ],
       ['/rollup?scope=team-a', "scope: 'team-a' is not a scope"],
       ['/rollup?by=owner', 'by: '],
+      ['/rollup?depth=0', 'depth: '],
+      ['/rollup?depth=one', 'depth: expected a number'],
+      [
+        '/rollup?by=system&depth=1',
+        'depth: only the group tree has levels; use it with by=group, not by=system',
+      ],
       [
         '/entities?scope=user:default/jane',
         "scope: 'user:default/jane' is not a scope",
