@@ -234,8 +234,9 @@ async function benchmark(name: string, knex: Knex) {
 
   // A page after the first two, as a cursor reaches it: after the key of the 100th row.
   const sort = { field: 'score', order: 'asc' } as const;
-  const boundary = (await store.listScores({}, { sort, limit: 100, count: false }))
-    .rows[99];
+  const boundary = (
+    await store.listScores({}, { sort, limit: 100, count: false })
+  ).rows[99];
   const page: ScorePageRequest = {
     sort,
     after: boundary ? scoreKey(boundary, sort) : undefined,

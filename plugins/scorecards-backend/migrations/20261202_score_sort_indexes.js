@@ -13,7 +13,12 @@ function indexes(knex) {
   const ref = withRef ? ['entity_ref'] : [];
   return {
     scorecards_scores_score_idx: ['scorecard_id', 'score', ...ref],
-    scorecards_scores_level_idx: ['scorecard_id', 'level_index', 'score', ...ref],
+    scorecards_scores_level_idx: [
+      'scorecard_id',
+      'level_index',
+      'score',
+      ...ref,
+    ],
     scorecards_scores_failing_idx: ['scorecard_id', 'failing_count', ...ref],
     scorecards_scores_since_idx: ['scorecard_id', 'since', ...ref],
     scorecards_scores_name_idx: ['scorecard_id', ...ref],

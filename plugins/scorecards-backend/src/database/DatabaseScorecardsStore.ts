@@ -77,7 +77,6 @@ const migrationsDir = resolvePackagePath(
   'migrations',
 );
 
-
 /**
  * The {@link ScorecardsStore} on the plugin's own database, through knex. Runs on SQLite (the
  * embedded default), PostgreSQL and MySQL or MariaDB; JSON lives in text columns, which every
@@ -291,9 +290,7 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
     this.applyScoreFilter(query, filter);
 
     const count =
-      page.count === false
-        ? undefined
-        : query.clone().count({ total: '*' });
+      page.count === false ? undefined : query.clone().count({ total: '*' });
 
     const rows = query
       .clone()

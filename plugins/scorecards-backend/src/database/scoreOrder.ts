@@ -28,23 +28,22 @@ const SCORE: Omit<SortColumn, 'order'> = {
   of: row => row.score,
 };
 
-const LEADING: Record<ScoreSort['field'], Array<Omit<SortColumn, 'order'>>> =
-  {
-    score: [SCORE],
-    level: [
-      { column: 's.level_index', part: 'number', of: row => row.levelIndex },
-      SCORE,
-    ],
-    name: [],
-    failing: [
-      {
-        column: 's.failing_count',
-        part: 'number',
-        of: row => row.failing.length,
-      },
-    ],
-    since: [{ column: 's.since', part: 'timestamp', of: row => row.since }],
-  };
+const LEADING: Record<ScoreSort['field'], Array<Omit<SortColumn, 'order'>>> = {
+  score: [SCORE],
+  level: [
+    { column: 's.level_index', part: 'number', of: row => row.levelIndex },
+    SCORE,
+  ],
+  name: [],
+  failing: [
+    {
+      column: 's.failing_count',
+      part: 'number',
+      of: row => row.failing.length,
+    },
+  ],
+  since: [{ column: 's.since', part: 'timestamp', of: row => row.since }],
+};
 
 /**
  * The columns a listing is ordered by: the sort's own, then the entity and the scorecard, so
@@ -52,9 +51,7 @@ const LEADING: Record<ScoreSort['field'], Array<Omit<SortColumn, 'order'>>> =
  */
 export function sortColumns(sort: ScoreSort | undefined): SortColumn[] {
   const order = sort?.order ?? 'asc';
-  const leading = sort
-    ? LEADING[sort.field].map(c => ({ ...c, order }))
-    : [];
+  const leading = sort ? LEADING[sort.field].map(c => ({ ...c, order })) : [];
   const entityOrder = sort?.field === 'name' ? order : 'asc';
   return [
     ...leading,

@@ -377,7 +377,9 @@ export const entitiesPageResponse = z.object({
   nextCursor: z
     .string()
     .optional()
-    .meta({ description: 'The `cursor` of the next page; absent on the last.' }),
+    .meta({
+      description: 'The `cursor` of the next page; absent on the last.',
+    }),
   prevCursor: z.string().optional().meta({
     description: 'The `cursor` of the previous page; absent on the first.',
   }),

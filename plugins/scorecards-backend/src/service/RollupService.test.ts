@@ -266,7 +266,9 @@ describe.each(databases.eachSupportedId())(
           ],
         ]);
         // Without a depth, the whole tree, as before.
-        expect((await byGroup(undefined)).groups[0].hasChildren).toBeUndefined();
+        expect(
+          (await byGroup(undefined)).groups[0].hasChildren,
+        ).toBeUndefined();
       });
 
       it('answers an unchanged store from the same serialised answer, per view, until a write', async () => {

@@ -553,9 +553,7 @@ describe('createRouter', () => {
       expect(pages[0]).toMatchObject({ total: 5, pageSize: 2 });
       expect(pages[0].prevCursor).toBeUndefined();
       while (pages[pages.length - 1].nextCursor) {
-        pages.push(
-          await get(`cursor=${pages[pages.length - 1].nextCursor}`),
-        );
+        pages.push(await get(`cursor=${pages[pages.length - 1].nextCursor}`));
       }
       expect(pages.map(refsOf)).toEqual([
         all.slice(0, 2),

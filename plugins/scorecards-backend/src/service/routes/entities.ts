@@ -144,7 +144,7 @@ export function addEntitiesRoutes(router: Router, ctx: RouteContext) {
         canonical(own) !== canonical(asked)
       ) {
         throw new InputError(
-          'Invalid query: cursor: belongs to another query; its filters or sort differ from this request\'s',
+          "Invalid query: cursor: belongs to another query; its filters or sort differ from this request's",
         );
       }
       if (cursor.key.length > 0 && !isScoreKey(cursor.key, query.sort)) {

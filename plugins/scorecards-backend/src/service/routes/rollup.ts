@@ -21,12 +21,10 @@ const rollupQuery = z.object({
     .enum(['group', 'system', 'domain', 'check', 'category'])
     .default('group'),
   scope: scopeSchema,
-  depth: queryNumber(z.number().int().min(1).max(100))
-    .optional()
-    .meta({
-      description:
-        'By group only: how many levels of groups below the top to include; the groups at the last level come without children and say in `hasChildren` whether they have some. `depth=1` with a group `scope` is that group and its direct children.',
-    }),
+  depth: queryNumber(z.number().int().min(1).max(100)).optional().meta({
+    description:
+      'By group only: how many levels of groups below the top to include; the groups at the last level come without children and say in `hasChildren` whether they have some. `depth=1` with a group `scope` is that group and its direct children.',
+  }),
 });
 
 /** `/rollup` in the OpenAPI document. */
