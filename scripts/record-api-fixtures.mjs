@@ -147,11 +147,14 @@ async function recordRollups() {
         query: { by },
       });
     }
-    const page = { scope: 'all', sort: 'score', page: '1', pageSize: '25' };
-    await record(backend, 'entities-all', { path: '/entities', query: page });
+    const page = { scope: 'all', sort: 'score', pageSize: '25' };
+    const first = await record(backend, 'entities-all', {
+      path: '/entities',
+      query: page,
+    });
     await record(backend, 'entities-all-page-2', {
       path: '/entities',
-      query: { ...page, page: '2' },
+      query: { ...page, cursor: first.body.nextCursor },
     });
     await record(backend, 'entities-failing-runbook', {
       path: '/entities',

@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import { DatabaseScorecardsStore } from '../src/database/DatabaseScorecardsStore';
+import { scoreKey } from '../src/database/scoreOrder';
 import type {
   EntityEvaluationRecord,
   ScoreFilter,
@@ -231,9 +232,14 @@ async function benchmark(name: string, knex: Knex) {
     await knex.raw('analyze');
   }
 
+  // A page after the first two, as a cursor reaches it: after the key of the 100th row.
+  const sort = { field: 'score', order: 'asc' } as const;
+  const boundary = (
+    await store.listScores({}, { sort, limit: 100, count: false })
+  ).rows[99];
   const page: ScorePageRequest = {
-    sort: { field: 'score', order: 'asc' },
-    offset: 100,
+    sort,
+    after: boundary ? scoreKey(boundary, sort) : undefined,
     limit: 50,
   };
   const queries: [string, ScoreFilter][] = [

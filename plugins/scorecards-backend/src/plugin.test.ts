@@ -454,6 +454,44 @@ describe('scorecardsPlugin', () => {
       ]);
     });
 
+    it('answers one level of the group tree at a time, saying which groups have more', async () => {
+      const top = await get('/rollup?by=group&depth=1');
+      expect(top.status).toBe(200);
+      expect(top.headers['content-type']).toMatch(/^application\/json/);
+      const brief = (node: GroupRollupNode): unknown => [
+        node.ref,
+        node.entities,
+        node.hasChildren,
+        node.children.map(brief),
+      ];
+      expect(top.body.groups.map(brief)).toEqual([
+        [
+          'group:default/acme',
+          3,
+          true,
+          [
+            ['group:default/engineering', 2, true, []],
+            ['group:default/operations', 1, true, []],
+          ],
+        ],
+      ]);
+      const expanded = await get(
+        '/rollup?by=group&scope=group:default/engineering&depth=1',
+      );
+      expect(expanded.body.groups.map(brief)).toEqual([
+        [
+          'group:default/engineering',
+          2,
+          true,
+          [
+            ['group:default/team-payments', 1, false, []],
+            ['group:default/team-search', 1, false, []],
+          ],
+        ],
+      ]);
+      expect(expanded.body.summary.entities).toBe(2);
+    });
+
     it('rolls up by system, domain and check', async () => {
       const bySystem = await get('/rollup?by=system');
       expect(bySystem.body.rows).toEqual([
@@ -554,8 +592,10 @@ describe('scorecardsPlugin', () => {
     });
 
     it('pages the drill-down', async () => {
-      const page2 = await get('/entities?sort=name&pageSize=1&page=2');
-      expect(page2.body).toMatchObject({ total: 4, page: 2, pageSize: 1 });
+      const page1 = await get('/entities?sort=name&pageSize=1');
+      expect(page1.body).toMatchObject({ total: 4, pageSize: 1 });
+      const page2 = await get(`/entities?cursor=${page1.body.nextCursor}`);
+      expect(page2.body).toMatchObject({ total: 4, pageSize: 1 });
       expect(
         page2.body.items.map((i: { entityRef: string }) => i.entityRef),
       ).toEqual([LEGACY]);

@@ -288,7 +288,10 @@ export interface GroupRollupNode extends RollupSummary {
   type?: string;
   /** Entities owned directly by this group. */
   ownEntities: number;
+  /** The groups below it; empty where a `depth` cut the tree. */
   children: GroupRollupNode[];
+  /** Whether the group has groups below it; given when the request set a `depth`. */
+  hasChildren?: boolean;
 }
 
 /**
@@ -412,10 +415,14 @@ export interface HeatmapResponse {
  */
 export interface EntitiesPageResponse {
   scorecardId: string;
-  total: number;
-  page: number;
-  pageSize: number;
   items: EntityScoreRow[];
+  /** How many entities match, counted on the first page and carried by its cursors. */
+  total: number;
+  pageSize: number;
+  /** The cursor of the next page; absent on the last. */
+  nextCursor?: string;
+  /** The cursor of the previous page; absent on the first. */
+  prevCursor?: string;
 }
 
 /**

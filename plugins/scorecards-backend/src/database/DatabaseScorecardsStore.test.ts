@@ -8,6 +8,7 @@ import type {
 } from '@guardrails/plugin-scorecards-common';
 import { Knex } from 'knex';
 import { DatabaseScorecardsStore } from './DatabaseScorecardsStore';
+import { scoreKey } from './scoreOrder';
 import { EntityEvaluationRecord } from './ScorecardsStore';
 import { createTestDatabases } from './__testUtils__/testDatabases';
 
@@ -780,12 +781,32 @@ describe.each(databases.eachSupportedId())(
           ['resource:default/orders-db', 60],
         ]);
 
-        const page = await store.listScores({}, { sort, offset: 2, limit: 3 });
+        const after = scoreKey(all.rows[1], sort);
+        const page = await store.listScores({}, { sort, after, limit: 3 });
         expect(page.total).toBe(6);
+        expect(page.more).toBe(true);
         expect(refs(page)).toEqual(refs(all).slice(2, 5));
 
-        const tail = await store.listScores({}, { sort, offset: 4 });
+        const tail = await store.listScores(
+          {},
+          { sort, after: scoreKey(all.rows[3], sort), count: false },
+        );
         expect(refs(tail)).toEqual(refs(all).slice(4));
+        expect(tail.total).toBeUndefined();
+        expect(tail.more).toBe(false);
+
+        const before = await store.listScores(
+          {},
+          { sort, before: scoreKey(all.rows[4], sort), limit: 3 },
+        );
+        expect(refs(before)).toEqual(refs(all).slice(1, 4));
+        expect(before.more).toBe(true);
+        const start = await store.listScores(
+          {},
+          { sort, before: scoreKey(all.rows[2], sort), limit: 3 },
+        );
+        expect(refs(start)).toEqual(refs(all).slice(0, 2));
+        expect(start.more).toBe(false);
 
         const byFailing = await store.listScores(
           { kind: 'Component' },
@@ -815,6 +836,83 @@ describe.each(databases.eachSupportedId())(
           'Gold',
         ]);
       });
+
+      it.each([
+        { field: 'score', order: 'desc' },
+        { field: 'score', order: 'asc' },
+        { field: 'level', order: 'desc' },
+        { field: 'name', order: 'asc' },
+        { field: 'name', order: 'desc' },
+        { field: 'failing', order: 'desc' },
+        { field: 'since', order: 'asc' },
+      ] as const)(
+        'pages by $field $order without repeating or skipping an entity while a run writes between pages',
+        async sort => {
+          const seen: string[] = [];
+          let page = await store.listScores({}, { sort, limit: 2 });
+          seen.push(...refs(page));
+          // A run between pages: scores and levels move, an entity arrives, one leaves.
+          await store.writeEvaluations(
+            [
+              evaluated('component:default/checkout-web', {
+                type: 'website',
+                ownerRef: 'group:default/checkout-team',
+                statuses: { 'on-call': 'fail', runbook: 'fail' },
+              }),
+              evaluated('component:default/payments-gateway'),
+              evaluated('component:default/new-arrival', {
+                statuses: { dashboard: 'fail' },
+              }),
+            ],
+            day(1),
+          );
+          const removed = 'component:default/fraud-scoring';
+          await store.removeEntities([removed], day(1));
+          while (page.more) {
+            page = await store.listScores(
+              {},
+              {
+                sort,
+                after: scoreKey(page.rows[page.rows.length - 1], sort),
+                limit: 2,
+                count: false,
+              },
+            );
+            seen.push(...refs(page));
+          }
+          // What the run left where it stood in the order is seen exactly once, in order; what
+          // left after the first page is not seen. An entity the run moved is seen where it
+          // stood when its page was read: by name, nothing moves, so nothing repeats.
+          const untouched = [
+            'component:default/checkout-api',
+            'component:default/ledger_v2',
+            'resource:default/orders-db',
+            ...(sort.field === 'name'
+              ? [
+                  'component:default/checkout-web',
+                  'component:default/payments-gateway',
+                ]
+              : []),
+          ];
+          for (const ref of untouched) {
+            expect(seen.filter(r => r === ref)).toEqual([ref]);
+          }
+          expect(
+            seen.filter(r => r === 'component:default/new-arrival').length,
+          ).toBeLessThanOrEqual(1);
+          const repeated = seen.filter((r, i) => seen.indexOf(r) !== i);
+          expect(sort.field === 'name' ? repeated : []).toEqual([]);
+          const firstPage = seen.slice(0, 2);
+          expect(seen.filter(r => r === removed)).toEqual(
+            firstPage.includes(removed) ? [removed] : [],
+          );
+          // The untouched keep their order relative to each other.
+          const order = refs(await store.listScores({}, { sort }));
+          expect(seen.filter(ref => untouched.includes(ref))).toEqual(
+            order.filter(ref => untouched.includes(ref)),
+          );
+        },
+      );
 
       it('filters by owner, kind, type, system, level and score', async () => {
         expect(

@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 import { stableStringify } from '../engine';
 import { BulkWriter } from './BulkWriter';
+import { SortColumn, sortColumns } from './scoreOrder';
 import {
   FAILING_STATUSES,
   changedRecords,
@@ -54,13 +55,13 @@ import {
 } from './rows';
 import {
   EntityEvaluationRecord,
-  EntityScoreRow,
   HistoryEvent,
   OrgSnapshot,
   RunRecord,
   ScoreFilter,
+  ScoreKey,
+  ScorePage,
   ScorePageRequest,
-  ScoreSortField,
   ScorecardsStore,
   StoredEntityResults,
   StoredWaiver,
@@ -75,14 +76,6 @@ const migrationsDir = resolvePackagePath(
   '@guardrails/plugin-scorecards-backend',
   'migrations',
 );
-
-const SORT_COLUMNS: Record<ScoreSortField, string> = {
-  score: 's.score',
-  level: 's.level_index',
-  name: 's.entity_ref',
-  failing: 's.failing_count',
-  since: 's.since',
-};
 
 /**
  * The {@link ScorecardsStore} on the plugin's own database, through knex. Runs on SQLite (the
@@ -288,7 +281,7 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
   async listScores(
     filter: ScoreFilter,
     page: ScorePageRequest = {},
-  ): Promise<{ rows: EntityScoreRow[]; total: number }> {
+  ): Promise<ScorePage> {
     const query = this.db(`${SCORES} as s`).join(
       `${ENTITIES} as e`,
       'e.entity_ref',
@@ -296,7 +289,8 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
     );
     this.applyScoreFilter(query, filter);
 
-    const count = query.clone().count({ total: '*' });
+    const count =
+      page.count === false ? undefined : query.clone().count({ total: '*' });
 
     const rows = query
       .clone()
@@ -318,30 +312,35 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
         'e.system_ref',
         'e.domain_ref',
       );
-    const { sort } = page;
-    if (sort) {
-      rows.orderBy(SORT_COLUMNS[sort.field], sort.order);
-      if (sort.field === 'level') {
-        rows.orderBy('s.score', sort.order);
-      }
+    const backwards = page.before !== undefined;
+    const columns = sortColumns(page.sort).map(c => ({
+      ...c,
+      // Reading backwards walks the order reversed, then turns the page round.
+      order: backwards ? flip(c.order) : c.order,
+    }));
+    const boundary = page.before ?? page.after;
+    if (boundary && boundary.length > 0) {
+      whereAfter(rows, columns, boundary);
     }
-    // Ties break on the entity, so pages neither repeat nor skip rows.
-    if (sort?.field !== 'name') {
-      rows.orderBy('s.entity_ref', 'asc');
+    for (const { column, order } of columns) {
+      rows.orderBy(column, order);
     }
-    rows.orderBy('s.scorecard_id', 'asc');
     if (page.limit !== undefined) {
-      rows.limit(page.limit);
-    }
-    if (page.offset) {
-      rows.offset(page.offset);
+      // One row more than asked tells whether there is more.
+      rows.limit(page.limit + 1);
     }
 
     // The count and the page are independent: on a pooled database they run side by side.
-    const [[{ total }], pageRows] = await Promise.all([count, rows]);
+    const [counted, pageRows] = await Promise.all([count, rows]);
+    const more = page.limit !== undefined && pageRows.length > page.limit;
+    const kept = more ? pageRows.slice(0, page.limit) : pageRows;
+    if (backwards) {
+      kept.reverse();
+    }
     return {
-      rows: pageRows.map(fromScoreListRow),
-      total: Number(total),
+      rows: kept.map(fromScoreListRow),
+      ...(counted && { total: Number(counted[0].total) }),
+      more,
     };
   }
 
@@ -894,4 +893,38 @@ function pushTo<T>(map: Map<string, T[]>, key: string, value: T) {
   } else {
     map.set(key, [value]);
   }
+}
+
+function flip(order: 'asc' | 'desc'): 'asc' | 'desc' {
+  return order === 'asc' ? 'desc' : 'asc';
+}
+
+/**
+ * Keeps the rows that come after a key in an order of several columns, each ascending or
+ * descending: `(a > ?) or (a = ? and b > ?) or ...`, with the first column's bound on its own as
+ * well, so that the index on it narrows the scan.
+ */
+function whereAfter(
+  query: Knex.QueryBuilder,
+  columns: SortColumn[],
+  key: ScoreKey,
+) {
+  const value = (i: number) =>
+    columns[i].part === 'timestamp' ? new Date(key[i]) : key[i];
+  const op = (i: number, strict: boolean) => {
+    const greater = columns[i].order === 'asc';
+    if (strict) return greater ? '>' : '<';
+    return greater ? '>=' : '<=';
+  };
+  query.where(columns[0].column, op(0, false), value(0));
+  query.where(outer => {
+    columns.forEach((column, i) => {
+      outer.orWhere(inner => {
+        for (let j = 0; j < i; j++) {
+          inner.where(columns[j].column, value(j));
+        }
+        inner.where(column.column, op(i, true), value(i));
+      });
+    });
+  });
 }

@@ -90,13 +90,41 @@ export interface ScoreFilter {
 /** Sort keys for {@link ScorecardsStore.listScores}. */
 export type ScoreSortField = 'score' | 'level' | 'name' | 'failing' | 'since';
 
+/** A sort order of {@link ScorecardsStore.listScores}. */
+export interface ScoreSort {
+  field: ScoreSortField;
+  order: 'asc' | 'desc';
+}
+
+/**
+ * Where a row stands in a sort order (its sort values, then its entity ref and scorecard id),
+ * as `scoreKey` computes it: what keyset pages continue after or before.
+ */
+export type ScoreKey = Array<string | number>;
+
 /** A page request for {@link ScorecardsStore.listScores}. */
 export interface ScorePageRequest {
-  sort?: { field: ScoreSortField; order: 'asc' | 'desc' };
-  /** Zero-based offset. */
-  offset?: number;
+  sort?: ScoreSort;
+  /** Only rows after this key in the sort order; an empty key is the start. */
+  after?: ScoreKey;
+  /**
+   * Only rows before this key in the sort order: the `limit` rows just before it, still
+   * returned in the sort order. An empty key is the end: the last rows.
+   */
+  before?: ScoreKey;
   /** Page size; absent means every row. */
   limit?: number;
+  /** Whether to count every matching row as `total`; true unless false. */
+  count?: boolean;
+}
+
+/** What {@link ScorecardsStore.listScores} answers. */
+export interface ScorePage {
+  rows: EntityScoreRow[];
+  /** How many rows match the filter, over every page; absent when not asked for. */
+  total?: number;
+  /** Whether rows past the page exist, in the direction it was read. */
+  more: boolean;
 }
 
 /** A group of the organisation, as rollups walk it. */
@@ -158,11 +186,12 @@ export interface ScorecardsStore {
    */
   removeEntities(entityRefs: string[], now: Date): Promise<number>;
 
-  /** The latest per-scorecard standings matching a filter, one page of them, and the total. */
-  listScores(
-    filter: ScoreFilter,
-    page?: ScorePageRequest,
-  ): Promise<{ rows: EntityScoreRow[]; total: number }>;
+  /**
+   * The latest per-scorecard standings matching a filter, one keyset page of them, and the
+   * total. A page continues from a key, not an offset: it costs the same wherever it is, and
+   * rows written or removed meanwhile neither repeat nor skip the others.
+   */
+  listScores(filter: ScoreFilter, page?: ScorePageRequest): Promise<ScorePage>;
 
   /**
    * How many entities have each status on each of the given checks, counting only entities the

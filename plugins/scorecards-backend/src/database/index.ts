@@ -8,7 +8,10 @@ export type {
   OrgSnapshot,
   RunRecord,
   ScoreFilter,
+  ScoreKey,
+  ScorePage,
   ScorePageRequest,
+  ScoreSort,
   ScoreSortField,
   ScorecardsStore,
   StoredCheckResult,
@@ -18,3 +21,4 @@ export type {
   WriteSummary,
 } from './ScorecardsStore';
 export { DatabaseScorecardsStore } from './DatabaseScorecardsStore';
+export { isScoreKey, scoreKey } from './scoreOrder';

@@ -273,8 +273,14 @@ const groupRollupNode: z.ZodType<GroupRollupNode> = z
     type: z.string().optional(),
     ownEntities: z.number().int(),
     get children() {
-      return z.array(groupRollupNode);
+      return z.array(groupRollupNode).meta({
+        description: 'The groups below it; empty where a `depth` cut the tree.',
+      });
     },
+    hasChildren: z.boolean().optional().meta({
+      description:
+        'Whether the group has groups below it; given when the request set a `depth`.',
+    }),
   })
   .meta({ id: 'GroupRollupNode' });
 
@@ -387,10 +393,21 @@ const entityScoreRow = z
 /** `GET /entities` as JSON */
 export const entitiesPageResponse = z.object({
   scorecardId: z.string(),
-  total: z.number().int(),
-  page: z.number().int(),
-  pageSize: z.number().int(),
   items: z.array(entityScoreRow),
+  total: z.number().int().meta({
+    description:
+      'How many entities match, counted on the first page and carried by its cursors.',
+  }),
+  pageSize: z.number().int(),
+  nextCursor: z
+    .string()
+    .optional()
+    .meta({
+      description: 'The `cursor` of the next page; absent on the last.',
+    }),
+  prevCursor: z.string().optional().meta({
+    description: 'The `cursor` of the previous page; absent on the first.',
+  }),
 });
 
 const trendMover = z

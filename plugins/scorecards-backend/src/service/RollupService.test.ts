@@ -398,6 +398,77 @@ describe.each(databases.eachSupportedId())(
         ).rejects.toThrow('No group group:default/hidden in the catalog');
       });
 
+      it('cuts the group tree at a depth, saying which groups have groups below', async () => {
+        const byGroup = async (scope: string | undefined, depth?: number) =>
+          (await rollups.rollup({
+            scorecardId: 'card',
+            by: 'group',
+            scope: scope ? { type: 'group', ref: scope } : { type: 'all' },
+            depth,
+          })) as Extract<RollupResponse, { by: 'group' }>;
+        const brief = (node: GroupRollupNode): unknown => [
+          node.ref,
+          node.entities,
+          node.hasChildren,
+          node.children.map(brief),
+        ];
+        expect((await byGroup(undefined, 1)).groups.map(brief)).toEqual([
+          [
+            'group:default/org',
+            4,
+            true,
+            [
+              ['group:default/hidden', 2, true, []],
+              ['group:default/open', 2, false, []],
+            ],
+          ],
+        ]);
+        expect(
+          (await byGroup('group:default/hidden', 1)).groups.map(brief),
+        ).toEqual([
+          [
+            'group:default/hidden',
+            2,
+            true,
+            [['group:default/sub', 1, false, []]],
+          ],
+        ]);
+        // Without a depth, the whole tree, as before.
+        expect(
+          (await byGroup(undefined)).groups[0].hasChildren,
+        ).toBeUndefined();
+      });
+
+      it('answers an unchanged store from the same serialised answer, per view, until a write', async () => {
+        const build = jest.spyOn(rollups, 'rollup');
+        const ask = (v?: ReadonlySet<string>) =>
+          rollups.rollupJson({
+            scorecardId: 'card',
+            by: 'group',
+            scope: { type: 'all' },
+            visible: v,
+          });
+        const everything = await ask();
+        expect(await ask()).toBe(everything);
+        const theirs = await ask(visible);
+        expect(await ask(visible)).toBe(theirs);
+        expect(JSON.parse(theirs).summary.entities).toBe(3);
+        expect(JSON.parse(everything).summary.entities).toBe(4);
+        expect(build).toHaveBeenCalledTimes(2);
+
+        await store.writeEvaluations(
+          [
+            standing(ref('new-app'), {
+              score: 10,
+              info: { ownerRef: 'group:default/open', ownerExists: true },
+            }),
+          ],
+          day(3),
+        );
+        expect(JSON.parse(await ask()).summary.entities).toBe(5);
+        expect(build).toHaveBeenCalledTimes(3);
+      });
+
       it('names only the Systems they may read, and counts only their checks', async () => {
         const bySystem = (await rollups.rollup({
           scorecardId: 'card',

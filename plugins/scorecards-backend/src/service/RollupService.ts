@@ -46,7 +46,17 @@ interface Snapshot {
   /** Titles of the catalog's Systems and Domains, by ref. */
   titles: Map<string, string>;
   rows: Map<string, EntityScoreRow[]>;
+  /** Serialised answers of callers who may read everything, by request. */
+  answers: Map<string, string>;
+  /**
+   * Serialised answers of callers who may read only some entities, by the set they may read
+   * (which the visibility cache keeps while it holds), then by request.
+   */
+  visibleAnswers: WeakMap<ReadonlySet<string>, Map<string, string>>;
 }
+
+/** The most serialised answers kept per caller's view of one version of the store. */
+const MAX_CACHED_ANSWERS = 200;
 
 /** The most points a trend may have. */
 const MAX_TREND_POINTS = 400;
@@ -71,16 +81,65 @@ export class RollupService {
     this.#definitions = options.definitions;
   }
 
-  /** One scorecard aggregated along one dimension, within a scope. */
-  async rollup(options: {
+  /**
+   * {@link RollupService.rollup} as JSON text, built and serialised once per version of the
+   * store, organisation and caller's view: under load, an unchanged store answers every caller
+   * from the same text.
+   */
+  async rollupJson(options: {
     scorecardId: string;
     by: RollupDimension;
     scope: Scope;
     visible?: Visible;
-  }): Promise<RollupResponse> {
+    depth?: number;
+  }): Promise<string> {
+    const snapshot = await this.#load();
+    const visible = options.visible ?? 'all';
+    let answers: Map<string, string> | undefined = snapshot.answers;
+    if (visible !== 'all') {
+      answers = snapshot.visibleAnswers.get(visible);
+      if (!answers) {
+        answers = new Map();
+        snapshot.visibleAnswers.set(visible, answers);
+      }
+    }
+    const key = JSON.stringify([
+      options.scorecardId,
+      options.by,
+      scopeName(options.scope),
+      options.depth ?? null,
+    ]);
+    const cached = answers.get(key);
+    if (cached !== undefined) {
+      return cached;
+    }
+    const json = JSON.stringify(await this.rollup(options, snapshot));
+    if (answers.size >= MAX_CACHED_ANSWERS) {
+      // The oldest answer goes first: Maps keep insertion order.
+      answers.delete(answers.keys().next().value!);
+    }
+    answers.set(key, json);
+    return json;
+  }
+
+  /**
+   * One scorecard aggregated along one dimension, within a scope. By group, `depth` cuts the
+   * tree that many levels below its top: the nodes there come without children, saying
+   * whether they have some, so a page can expand a node on demand.
+   */
+  async rollup(
+    options: {
+      scorecardId: string;
+      by: RollupDimension;
+      scope: Scope;
+      visible?: Visible;
+      depth?: number;
+    },
+    loaded?: Snapshot,
+  ): Promise<RollupResponse> {
     const scorecard = this.scorecard(options.scorecardId);
     const visible = options.visible ?? 'all';
-    const snapshot = await this.#load();
+    const snapshot = loaded ?? (await this.#load());
     const levels = scorecard.levels.map(l => l.name);
     const rows = this.#inScope(
       snapshot,
@@ -100,7 +159,14 @@ export class RollupService {
         return {
           ...base,
           by: 'group',
-          ...groupRollup(snapshot.tree, rows, levels, options.scope, visible),
+          ...groupRollup(
+            snapshot.tree,
+            rows,
+            levels,
+            options.scope,
+            visible,
+            options.depth,
+          ),
         };
       case 'system':
       case 'domain': {
@@ -448,6 +514,8 @@ export class RollupService {
         tree: new OrgTree(state.groups ?? []),
         titles,
         rows,
+        answers: new Map(),
+        visibleAnswers: new WeakMap(),
       };
     })();
     this.#snapshot = loading;
@@ -633,6 +701,7 @@ function groupRollup(
   levels: string[],
   scope: Scope,
   visible: Visible,
+  depth?: number,
 ): {
   groups: GroupRollupNode[];
   ownedByUsers: RollupSummary;
@@ -663,18 +732,23 @@ function groupRollup(
       add(acc, row);
     }
   }
-  const node = (group: OrgGroup): GroupRollupNode => ({
-    ref: group.ref,
-    title: group.title,
-    type: group.type,
-    ownEntities: own.get(group.ref) ?? 0,
-    ...finish(totals.get(group.ref) ?? accumulator(levels)),
-    children: shown.children(group.ref).map(node),
-  });
+  const node = (group: OrgGroup, level: number): GroupRollupNode => {
+    const children = shown.children(group.ref);
+    const cut = depth !== undefined && level >= depth;
+    return {
+      ref: group.ref,
+      title: group.title,
+      type: group.type,
+      ownEntities: own.get(group.ref) ?? 0,
+      ...finish(totals.get(group.ref) ?? accumulator(levels)),
+      children: cut ? [] : children.map(child => node(child, level + 1)),
+      ...(depth !== undefined && { hasChildren: children.length > 0 }),
+    };
+  };
   const roots =
     scope.type === 'group' ? [shown.get(scope.ref)!] : shown.roots();
   return {
-    groups: roots.map(node),
+    groups: roots.map(root => node(root, 0)),
     ownedByUsers: finish(ownedByUsers),
     unowned: finish(unowned),
   };

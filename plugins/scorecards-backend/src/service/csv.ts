@@ -25,11 +25,14 @@ function cell(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** The drill-down rows as CSV with a header line. */
-export function toCsv(rows: EntityScoreRow[]): string {
-  const lines = [COLUMNS.map(([name]) => name).join(',')];
-  for (const row of rows) {
-    lines.push(COLUMNS.map(([, get]) => cell(get(row))).join(','));
-  }
-  return `${lines.join('\r\n')}\r\n`;
+/** The header line of the drill-down as CSV. */
+export function csvHeader(): string {
+  return `${COLUMNS.map(([name]) => name).join(',')}\r\n`;
+}
+
+/** Drill-down rows as CSV lines, each ended as RFC 4180 wants. */
+export function csvLines(rows: EntityScoreRow[]): string {
+  return rows
+    .map(row => `${COLUMNS.map(([, get]) => cell(get(row))).join(',')}\r\n`)
+    .join('');
 }

@@ -407,12 +407,12 @@ describe('createRouter', () => {
       // Pages come back full: what is hidden is left out before paging.
       expect(theirs.items).toHaveLength(2);
       const refs = [];
-      for (let p = 1; (p - 1) * 2 < theirs.total; p++) {
-        refs.push(
-          ...(await page(`sort=name&pageSize=2&page=${p}`, outsider)).items.map(
-            (i: { entityRef: string }) => i.entityRef,
-          ),
-        );
+      let next = theirs;
+      for (;;) {
+        refs.push(...next.items.map((i: { entityRef: string }) => i.entityRef));
+        if (!next.nextCursor) break;
+        next = await page(`cursor=${next.nextCursor}`, outsider);
+        expect(next.total).toBe(theirs.total);
       }
       expect(refs).toEqual(
         mine.items
@@ -557,6 +557,115 @@ describe('createRouter', () => {
     });
   });
 
+  describe('the drill-down, page by page', () => {
+    const refsOf = (body: { items: { entityRef: string }[] }) =>
+      body.items.map(i => i.entityRef);
+    const get = async (query: string) => {
+      const res = await request(app).get(`/entities?${query}`);
+      expect(res.status).toBe(200);
+      return res.body;
+    };
+
+    beforeEach(async () => {
+      for (const ref of [CHECKOUT, LEGACY, SECRET, LIBRARY, BATCH]) {
+        await evaluate(ref);
+      }
+    });
+
+    it('follows next cursors to the end and previous cursors back, with the first total', async () => {
+      const all = refsOf(await get('sort=name&pageSize=500'));
+      expect(all.length).toBe(5);
+
+      const pages = [await get('sort=name&pageSize=2')];
+      expect(pages[0]).toMatchObject({ total: 5, pageSize: 2 });
+      expect(pages[0].prevCursor).toBeUndefined();
+      while (pages[pages.length - 1].nextCursor) {
+        pages.push(await get(`cursor=${pages[pages.length - 1].nextCursor}`));
+      }
+      expect(pages.map(refsOf)).toEqual([
+        all.slice(0, 2),
+        all.slice(2, 4),
+        all.slice(4),
+      ]);
+      expect(pages.map(p => p.total)).toEqual([5, 5, 5]);
+
+      const back = await get(`cursor=${pages[2].prevCursor}`);
+      expect(refsOf(back)).toEqual(all.slice(2, 4));
+      const start = await get(`cursor=${back.prevCursor}`);
+      expect(refsOf(start)).toEqual(all.slice(0, 2));
+      expect(start.prevCursor).toBeUndefined();
+      expect(refsOf(await get(`cursor=${start.nextCursor}`))).toEqual(
+        all.slice(2, 4),
+      );
+    });
+
+    it('keeps the filters and sort of the first page; the same ones may be repeated', async () => {
+      const first = await get('sort=-name&pageSize=1&kind=component');
+      const again = await get(
+        `sort=-name&pageSize=1&kind=component&cursor=${first.nextCursor}`,
+      );
+      const alone = await get(`pageSize=1&cursor=${first.nextCursor}`);
+      expect(refsOf(again)).toEqual(refsOf(alone));
+      expect(refsOf(alone)).not.toEqual(refsOf(first));
+      expect(alone.total).toBe(first.total);
+      // The page size may change from page to page.
+      expect(
+        refsOf(await get(`pageSize=3&cursor=${first.nextCursor}`)),
+      ).toHaveLength(3);
+    });
+
+    it('is 400 for a cursor of another query, naming the cursor', async () => {
+      const first = await get('sort=name&pageSize=1');
+      expect(
+        await badRequestMessage(
+          request(app).get(`/entities?sort=score&cursor=${first.nextCursor}`),
+        ),
+      ).toContain('cursor: belongs to another query');
+      expect(
+        await badRequestMessage(
+          request(app).get(
+            `/entities?sort=name&q=checkout&cursor=${first.nextCursor}`,
+          ),
+        ),
+      ).toContain('cursor: belongs to another query');
+      // A cursor whose key does not fit its sort is not one the API made.
+      const forged = Buffer.from(
+        JSON.stringify({
+          query: { sort: 'score' },
+          dir: 'next',
+          key: ['not a score', CHECKOUT, 'production-readiness'],
+          total: 5,
+        }),
+      ).toString('base64url');
+      expect(
+        await badRequestMessage(request(app).get(`/entities?cursor=${forged}`)),
+      ).toContain('cursor: not a cursor of this API');
+    });
+
+    it('checks the filters a cursor carries as it checks the request', async () => {
+      const forged = Buffer.from(
+        JSON.stringify({
+          query: { sort: 'color' },
+          dir: 'next',
+          key: [],
+          total: 5,
+        }),
+      ).toString('base64url');
+      expect(
+        await badRequestMessage(request(app).get(`/entities?cursor=${forged}`)),
+      ).toContain("sort: unknown sort 'color'");
+    });
+
+    it('exports every matching entity as CSV, in the page order', async () => {
+      const csv = await request(app).get('/entities?format=csv&sort=name');
+      expect(csv.status).toBe(200);
+      const lines = csv.text.split('\r\n').slice(1, -1);
+      expect(lines.map(l => l.split(',')[0])).toEqual(
+        refsOf(await get('sort=name&pageSize=500')),
+      );
+    });
+  });
+
   describe('bad input', () => {
     it.each([
       ['/entity', 'entityRef: '],
@@ -587,6 +696,12 @@ describe('createRouter', () => {
         '/heatmap?scope=user:default/jane',
         "scope: 'user:default/jane' is not a scope",
       ],
+      ['/rollup?depth=0', 'depth: '],
+      ['/rollup?depth=one', 'depth: expected a number'],
+      [
+        '/rollup?by=system&depth=1',
+        'depth: only the group tree has levels; use it with by=group, not by=system',
+      ],
       [
         '/entities?scope=user:default/jane',
         "scope: 'user:default/jane' is not a scope",
@@ -599,7 +714,20 @@ describe('createRouter', () => {
       ['/entities?pageSize=0', 'pageSize: '],
       ['/entities?pageSize=501', 'pageSize: '],
       ['/entities?pageSize=ten', 'pageSize: '],
-      ['/entities?page=0', 'page: '],
+      ['/entities?page=0', 'page: offset paging is gone'],
+      ['/entities?page=2', 'page: offset paging is gone'],
+      ['/entities?cursor=nope', 'cursor: not a cursor of this API'],
+      [
+        `/entities?cursor=${Buffer.from('{"query":{}}').toString('base64url')}`,
+        'cursor: not a cursor of this API',
+      ],
+      [
+        `/entities?cursor=${Buffer.from(
+          JSON.stringify({ query: {}, dir: 'next', key: [1], total: 3 }),
+        ).toString('base64url')}`,
+        'cursor: not a cursor of this API',
+      ],
+      [`/entities?cursor=${'a'.repeat(5000)}`, 'cursor: '],
       ['/entities?minScore=101', 'minScore: '],
       ['/entities?format=xlsx', 'format: '],
       [
@@ -634,8 +762,7 @@ describe('createRouter', () => {
       ['/entities?minScore=', 'minScore: expected a number'],
       ['/entities?maxScore=%20', 'maxScore: expected a number'],
       ['/entities?minScore=0x10', 'minScore: expected a number'],
-      ['/entities?page=', 'page: expected a number'],
-      ['/entities?page=1000001', 'page: '],
+      ['/entities?page=', 'page: offset paging is gone'],
       ['/runs?limit=', 'limit: expected a number'],
       [
         '/entities?minScore=80&maxScore=20',

@@ -44,8 +44,8 @@ export interface EntitiesRequest {
   q?: string;
   /** `score`, `level`, `name`, `failing` or `since`, with a leading `-` for descending. */
   sort?: string;
-  /** From 1. */
-  page?: number;
+  /** The `nextCursor` or `prevCursor` of a page, for the page after or before it. */
+  cursor?: string;
   pageSize?: number;
 }
 
@@ -108,7 +108,7 @@ export interface ScorecardsApi {
 
   /** Every entity the drill-down's filters select (no paging), as CSV. */
   getEntitiesCsv(
-    request: Omit<EntitiesRequest, 'page' | 'pageSize'>,
+    request: Omit<EntitiesRequest, 'cursor' | 'pageSize'>,
   ): Promise<string>;
 
   /** A scope's standing over time, and the entities that moved most. */

@@ -119,8 +119,13 @@ describe('ScorecardsClient, against answers recorded from the backend', () => {
       recordings.entitiesCsvFailingRunbook,
     );
     const query = { scope: 'all', sort: 'score', pageSize: 25 };
-    const first = await client.getEntities({ ...query, page: 1 });
-    const second = await client.getEntities({ ...query, page: 2 });
+    const first = await client.getEntities(query);
+    expect(first.prevCursor).toBeUndefined();
+    const second = await client.getEntities({
+      ...query,
+      cursor: first.nextCursor,
+    });
+    expect(second.nextCursor).toBeUndefined();
     expect(first.items).toHaveLength(25);
     expect(first.total).toBe(first.items.length + second.items.length);
     const seen = [...first.items, ...second.items].map(i => i.entityRef);
@@ -128,7 +133,6 @@ describe('ScorecardsClient, against answers recorded from the backend', () => {
 
     const failing = await client.getEntities({
       ...query,
-      page: 1,
       failingCheck: 'runbook',
     });
     expect(failing.items.every(i => i.failing.includes('runbook'))).toBe(true);

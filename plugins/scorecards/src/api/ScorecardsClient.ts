@@ -27,7 +27,7 @@ function entitiesQuery(request: EntitiesRequest) {
     failingCheck: request.failingCheck,
     q: request.q,
     sort: request.sort,
-    page: request.page?.toString(),
+    cursor: request.cursor,
     pageSize: request.pageSize?.toString(),
   };
 }
@@ -100,7 +100,7 @@ export class ScorecardsClient implements ScorecardsApi {
   }
 
   async getEntitiesCsv(
-    request: Omit<EntitiesRequest, 'page' | 'pageSize'>,
+    request: Omit<EntitiesRequest, 'cursor' | 'pageSize'>,
   ): Promise<string> {
     const response = await this.#fetch('GET', '/entities', {
       query: { ...entitiesQuery(request), format: 'csv' },

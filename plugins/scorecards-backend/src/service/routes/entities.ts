@@ -4,9 +4,16 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import type { ZodOpenApiPathsObject } from 'zod-openapi';
 import { entitiesPageResponse, errorResponses } from '../../schema/responses';
-import { toCsv } from '../csv';
+import { isScoreKey, scoreKey } from '../../database';
+import type { ScoreKey, ScorePage } from '../../database';
+import { csvHeader, csvLines } from '../csv';
 import {
-  MAX_PAGE,
+  decodeCursor,
+  encodeCursor,
+  EntitiesCursor,
+  MAX_CURSOR_LENGTH,
+} from '../entitiesCursor';
+import {
   parse,
   queryNumber,
   scopeSchema,
@@ -15,6 +22,23 @@ import {
 import type { RouteContext } from './context';
 
 const MAX_PAGE_SIZE = 500;
+
+/** Rows the CSV export reads and writes at a time. */
+const CSV_BATCH = 500;
+
+/** The parameters that say which rows a listing holds, in which order; a cursor keeps them. */
+const QUERY_KEYS = [
+  'scorecard',
+  'scope',
+  'kind',
+  'type',
+  'level',
+  'failingCheck',
+  'minScore',
+  'maxScore',
+  'q',
+  'sort',
+] as const;
 
 const sortFields = ['score', 'level', 'name', 'failing', 'since'] as const;
 
@@ -65,7 +89,10 @@ const entitiesQuery = z.object({
         ', ',
       )}; prefix with \`-\` for descending (\`+\` or nothing for ascending).`,
     }),
-  page: queryNumber(z.number().int().min(1).max(MAX_PAGE)).default(1),
+  cursor: z.string().max(MAX_CURSOR_LENGTH).optional().meta({
+    description:
+      'The `nextCursor` or `prevCursor` of a page, as it came. It carries the filters and sort of the first page: the other parameters may be left out, and a cursor of another query is a 400.',
+  }),
   pageSize: queryNumber(z.number().int().min(1).max(MAX_PAGE_SIZE)).default(50),
   format: z.enum(['json', 'csv']).default('json'),
 });
@@ -76,7 +103,7 @@ export const entitiesPaths: ZodOpenApiPathsObject = {
     get: {
       operationId: 'ListEntities',
       description:
-        'The drill-down, one page at a time or as CSV; only entities the caller can read, filtered before `total` is counted and the page is cut.',
+        'The drill-down, one page at a time or as CSV; only entities the caller can read, filtered before `total` is counted and the page is cut. Pages follow cursors (keyset paging): a page costs the same wherever it is, and rows that change between two pages are neither repeated nor skipped. `total` is counted on the first page and carried by its cursors.',
       requestParams: { query: entitiesQuery },
       responses: {
         200: {
@@ -99,8 +126,33 @@ export function addEntitiesRoutes(router: Router, ctx: RouteContext) {
 
   router.get('/entities', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
-    const query = parse(entitiesQuery, req.query, 'query');
+    // Offset paging is gone; the first page is still asked for as page 1 by older clients.
+    if (req.query.page !== undefined && req.query.page !== '1') {
+      throw new InputError(
+        'Invalid query: page: offset paging is gone; follow the nextCursor or prevCursor of a page',
+      );
+    }
+    const given = parse(entitiesQuery, req.query, 'query');
+    const cursor = given.cursor ? decodeCursor(given.cursor) : undefined;
+    const query = cursor ? cursorQuery(cursor, given, req.query) : given;
     const scorecardId = query.scorecard ?? ctx.defaultScorecard;
+    if (cursor) {
+      const own = { ...query, scorecard: scorecardId };
+      const asked = { ...given, scorecard: given.scorecard ?? scorecardId };
+      if (
+        QUERY_KEYS.some(k => req.query[k] !== undefined) &&
+        canonical(own) !== canonical(asked)
+      ) {
+        throw new InputError(
+          "Invalid query: cursor: belongs to another query; its filters or sort differ from this request's",
+        );
+      }
+      if (cursor.key.length > 0 && !isScoreKey(cursor.key, query.sort)) {
+        throw new InputError(
+          'Invalid query: cursor: not a cursor of this API; pass the nextCursor or prevCursor of a page as it came',
+        );
+      }
+    }
     const scorecard = rollups.scorecard(scorecardId);
     const visible = await visibility.visible(credentials);
     // A filter that can match nothing is a mistake to report, not an empty page.
@@ -145,26 +197,118 @@ export function addEntitiesRoutes(router: Router, ctx: RouteContext) {
     };
 
     if (query.format === 'csv') {
-      const { rows } = await store.listScores(filter, { sort: query.sort });
+      // Written a batch at a time, so a large scope never sits in memory as one string.
       res
         .type('text/csv')
         .attachment(`scorecards-${scorecardId}.csv`)
-        .send(toCsv(rows));
+        .write(csvHeader());
+      let after: ScoreKey | undefined;
+      for (;;) {
+        const page = await store.listScores(filter, {
+          sort: query.sort,
+          after,
+          limit: CSV_BATCH,
+          count: false,
+        });
+        if (page.rows.length > 0) {
+          res.write(csvLines(page.rows));
+        }
+        if (!page.more) break;
+        after = scoreKey(page.rows[page.rows.length - 1], query.sort);
+      }
+      res.end();
       return;
     }
 
-    const { rows, total } = await store.listScores(filter, {
+    const key = cursor?.key.length ? cursor.key : undefined;
+    const backwards = cursor?.dir === 'prev';
+    const page = await store.listScores(filter, {
       sort: query.sort,
-      offset: (query.page - 1) * query.pageSize,
       limit: query.pageSize,
+      ...(backwards ? { before: cursor.key } : { after: key }),
+      // Later pages reuse the first page's count: counting every row costs in proportion
+      // to the catalog, a page does not.
+      count: !cursor,
     });
+    const total = cursor ? cursor.total : page.total ?? 0;
+    // The page size travels too, so that a client may follow a cursor alone.
+    const params = {
+      ...(cursor?.query ?? queryParams(req.query)),
+      pageSize: String(query.pageSize),
+    };
+    const link = (dir: EntitiesCursor['dir'], boundary: ScoreKey) =>
+      encodeCursor({ query: params, dir, key: boundary, total });
     const body: EntitiesPageResponse = {
       scorecardId,
+      items: page.rows,
       total,
-      page: query.page,
       pageSize: query.pageSize,
-      items: rows,
+      ...pageLinks(page, cursor, rows => scoreKey(rows, query.sort), link),
     };
     res.json(body);
   });
+}
+
+/** The filter and sort parameters of a request, as it gave them. */
+function queryParams(raw: Record<string, unknown>): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const k of QUERY_KEYS) {
+    if (typeof raw[k] === 'string') params[k] = raw[k];
+  }
+  return params;
+}
+
+/**
+ * The query a cursor continues: its own filters, sort and page size, unless this request gives
+ * another page size; this request's format.
+ */
+function cursorQuery(
+  cursor: EntitiesCursor,
+  given: z.output<typeof entitiesQuery>,
+  raw: Record<string, unknown>,
+) {
+  return {
+    ...parse(
+      entitiesQuery,
+      {
+        ...cursor.query,
+        ...(typeof raw.pageSize === 'string' && { pageSize: raw.pageSize }),
+      },
+      'query',
+    ),
+    format: given.format,
+  };
+}
+
+/** What makes two listings the same, whatever the page. */
+function canonical(query: Partial<z.output<typeof entitiesQuery>>): string {
+  return JSON.stringify(QUERY_KEYS.map(k => query[k] ?? null));
+}
+
+/**
+ * The cursors of the pages either side of one. A page reached through a cursor always has one
+ * back where it came from: after a page that came out empty, the one back is the end (or the
+ * start) of the listing, so nothing between is skipped.
+ */
+function pageLinks(
+  page: ScorePage,
+  cursor: EntitiesCursor | undefined,
+  keyOf: (row: ScorePage['rows'][number]) => ScoreKey,
+  link: (dir: EntitiesCursor['dir'], key: ScoreKey) => string,
+): { nextCursor?: string; prevCursor?: string } {
+  const first = page.rows[0];
+  const last = page.rows[page.rows.length - 1];
+  if (cursor?.dir === 'prev') {
+    return {
+      nextCursor: link('next', last ? keyOf(last) : []),
+      ...(page.more && first && { prevCursor: link('prev', keyOf(first)) }),
+    };
+  }
+  return {
+    ...(page.more && last && { nextCursor: link('next', keyOf(last)) }),
+    ...(cursor &&
+      cursor.key.length > 0 && {
+        prevCursor: link('prev', first ? keyOf(first) : []),
+      }),
+  };
 }

@@ -6,7 +6,13 @@ import {
   jsonResponse,
   rollupResponse,
 } from '../../schema/responses';
-import { parse, scopeSchema, scorecardSchema } from '../validation';
+import { InputError } from '@backstage/errors';
+import {
+  parse,
+  queryNumber,
+  scopeSchema,
+  scorecardSchema,
+} from '../validation';
 import type { RouteContext } from './context';
 
 const rollupQuery = z.object({
@@ -15,6 +21,10 @@ const rollupQuery = z.object({
     .enum(['group', 'system', 'domain', 'check', 'category'])
     .default('group'),
   scope: scopeSchema,
+  depth: queryNumber(z.number().int().min(1).max(100)).optional().meta({
+    description:
+      'By group only: how many levels of groups below the top to include; the groups at the last level come without children and say in `hasChildren` whether they have some. `depth=1` with a group `scope` is that group and its direct children.',
+  }),
 });
 
 /** `/rollup` in the OpenAPI document. */
@@ -41,13 +51,19 @@ export function addRollupRoutes(router: Router, ctx: RouteContext) {
   router.get('/rollup', async (req, res) => {
     const credentials = await ctx.httpAuth.credentials(req);
     const query = parse(rollupQuery, req.query, 'query');
-    res.json(
-      await ctx.rollups.rollup({
-        scorecardId: query.scorecard ?? ctx.defaultScorecard,
-        by: query.by,
-        scope: query.scope,
-        visible: await ctx.visibility.visible(credentials),
-      }),
-    );
+    if (query.depth !== undefined && query.by !== 'group') {
+      throw new InputError(
+        `Invalid query: depth: only the group tree has levels; use it with by=group, not by=${query.by}`,
+      );
+    }
+    // The same text for every caller with the same view of an unchanged store.
+    const json = await ctx.rollups.rollupJson({
+      scorecardId: query.scorecard ?? ctx.defaultScorecard,
+      by: query.by,
+      scope: query.scope,
+      visible: await ctx.visibility.visible(credentials),
+      depth: query.depth,
+    });
+    res.type('application/json').send(json);
   });
 }

@@ -10,11 +10,13 @@ import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
-import TablePagination from '@material-ui/core/TablePagination';
 import TableRow from '@material-ui/core/TableRow';
 import TableSortLabel from '@material-ui/core/TableSortLabel';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
+import IconButton from '@material-ui/core/IconButton';
+import ChevronLeftIcon from '@material-ui/icons/ChevronLeft';
+import ChevronRightIcon from '@material-ui/icons/ChevronRight';
 import GetAppIcon from '@material-ui/icons/GetApp';
 import SearchIcon from '@material-ui/icons/Search';
 import { useEffect, useState } from 'react';
@@ -49,6 +51,12 @@ const useStyles = makeStyles(theme => ({
   filter: { minWidth: 150 },
   search: { minWidth: 220 },
   nowrap: { whiteSpace: 'nowrap' },
+  pager: {
+    display: 'flex',
+    alignItems: 'center',
+    justifyContent: 'flex-end',
+    gap: theme.spacing(1),
+  },
   toolbar: {
     display: 'flex',
     alignItems: 'center',
@@ -95,9 +103,10 @@ export function DrillDown(props: {
     sort: view.sort,
   };
   const state = useAsyncRetry(
-    () => api.getEntities({ ...filters, page: view.page, pageSize: PAGE_SIZE }),
+    () =>
+      api.getEntities({ ...filters, cursor: view.cursor, pageSize: PAGE_SIZE }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [api, JSON.stringify(filters), view.page],
+    [api, JSON.stringify(filters), view.cursor],
   );
   const [csv, exportCsv] = useAsyncFn(async () => {
     download(
@@ -356,14 +365,33 @@ export function DrillDown(props: {
               ))}
             </TableBody>
           </Table>
-          <TablePagination
-            component="div"
-            count={page.total}
-            page={view.page - 1}
-            rowsPerPage={PAGE_SIZE}
-            rowsPerPageOptions={[PAGE_SIZE]}
-            onPageChange={(_e, next) => change({ page: next + 1 })}
-          />
+          <div className={classes.pager}>
+            <Typography variant="body2">
+              {t('page.drill.range', {
+                from: String((view.page - 1) * PAGE_SIZE + 1),
+                to: String((view.page - 1) * PAGE_SIZE + page.items.length),
+                total: String(page.total),
+              })}
+            </Typography>
+            <IconButton
+              aria-label={t('page.drill.previous')}
+              disabled={!page.prevCursor}
+              onClick={() =>
+                change({ page: view.page - 1, cursor: page.prevCursor })
+              }
+            >
+              <ChevronLeftIcon />
+            </IconButton>
+            <IconButton
+              aria-label={t('page.drill.next')}
+              disabled={!page.nextCursor}
+              onClick={() =>
+                change({ page: view.page + 1, cursor: page.nextCursor })
+              }
+            >
+              <ChevronRightIcon />
+            </IconButton>
+          </div>
         </Box>
       )}
     </div>

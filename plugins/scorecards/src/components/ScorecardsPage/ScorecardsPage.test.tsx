@@ -181,11 +181,15 @@ describe('ScorecardsPage', () => {
   it('restores a page of the drill-down from its URL, and goes back to the first page when a filter changes', async () => {
     const second = recordings.entitiesAllPage2.response
       .body as unknown as EntitiesPageResponse;
-    await renderPage('/scorecards?page=2', [
-      ...FIRST_RENDER,
-      recordings.entitiesAllPage2,
-      recordings.entitiesFailingRunbook,
-    ]);
+    const cursor = recordings.entitiesAllPage2.request.query.cursor;
+    await renderPage(
+      `/scorecards?page=2&cursor=${encodeURIComponent(cursor)}`,
+      [
+        ...FIRST_RENDER,
+        recordings.entitiesAllPage2,
+        recordings.entitiesFailingRunbook,
+      ],
+    );
     const table = await screen.findByRole('table', { name: 'Entities' });
     expect(within(table).getAllByRole('row')[1].getAttribute('data-ref')).toBe(
       second.items[0].entityRef,
@@ -203,6 +207,7 @@ describe('ScorecardsPage', () => {
     );
     expect(params().get('check')).toBe('runbook');
     expect(params().get('page')).toBeNull();
+    expect(params().get('cursor')).toBeNull();
     await waitFor(() =>
       expect(
         within(screen.getByRole('table', { name: 'Entities' })).getAllByRole(

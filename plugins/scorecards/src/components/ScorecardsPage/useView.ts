@@ -24,8 +24,10 @@ export interface View {
   q?: string;
   /** A sort field with an optional leading `-`. */
   sort: string;
-  /** From 1. */
+  /** The drill-down's page, from 1: what the page number says. */
   page: number;
+  /** The cursor of the drill-down's page; none for the first. */
+  cursor?: string;
 }
 
 const DEFAULTS = {
@@ -77,6 +79,7 @@ export function useView(): [View, (change: ViewChange) => void] {
       q: text(params, 'q'),
       sort: text(params, 'sort') ?? DEFAULTS.sort,
       page: Number.isInteger(page) && page >= 1 ? page : 1,
+      cursor: text(params, 'cursor'),
     };
   }, [params]);
 
@@ -98,6 +101,7 @@ export function useView(): [View, (change: ViewChange) => void] {
         }
         if (FILTER_KEYS.some(key => key in next) && !('page' in next)) {
           updated.delete('page');
+          updated.delete('cursor');
         }
         return updated;
       });
