@@ -12,6 +12,7 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { scorecardsApiRef } from '../../api';
 import { useRollupPageLink } from '../../hooks/useRollupPageLink';
 import { scorecardsTranslationRef } from '../../translation';
+import { Figure } from '../shared/Figure';
 import { LevelDistribution } from '../shared/LevelDistribution';
 import { errorMessage } from '../shared/ScorecardGate';
 import { StateMessage } from '../shared/StateMessage';
@@ -52,19 +53,6 @@ const useStyles = makeStyles(theme => ({
     },
   },
 }));
-
-function Figure(props: { value: string; label: string }) {
-  return (
-    <div>
-      <Typography variant="h6" component="p">
-        {props.value}
-      </Typography>
-      <Typography variant="caption" color="textSecondary" component="p">
-        {props.label}
-      </Typography>
-    </div>
-  );
-}
 
 /**
  * The rollup card for a Group, System or Domain page: how what it owns or contains stands

@@ -20,6 +20,7 @@ import useAsyncFn from 'react-use/esm/useAsyncFn';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { scorecardsApiRef } from '../../api';
 import { scorecardsTranslationRef } from '../../translation';
+import { Figure } from '../shared/Figure';
 import { LevelDistribution } from '../shared/LevelDistribution';
 import { ChecksTable } from './ChecksTable';
 import { DrillDown } from './DrillDown';
@@ -71,19 +72,6 @@ function flatten(nodes: GroupRollupNode[], into: ScopeOption[] = []) {
     flatten(node.children, into);
   }
   return into;
-}
-
-function Figure(props: { value: string; label: string }) {
-  return (
-    <div>
-      <Typography variant="h4" component="p">
-        {props.value}
-      </Typography>
-      <Typography variant="body2" color="textSecondary" component="p">
-        {props.label}
-      </Typography>
-    </div>
-  );
 }
 
 /**
@@ -260,16 +248,19 @@ export function ScorecardsPage(props: ScorecardsPageProps) {
                 <>
                   <div className={classes.figures}>
                     <Figure
+                      size="large"
                       value={String(rollup.summary.entities)}
                       label={t('rollupCard.entities', {
                         count: rollup.summary.entities,
                       })}
                     />
                     <Figure
+                      size="large"
                       value={String(rollup.summary.averageScore ?? '–')}
                       label={t('rollupCard.averageScore')}
                     />
                     <Figure
+                      size="large"
                       value={String(rollup.summary.failing)}
                       label={t('rollupCard.failing', {
                         count: rollup.summary.failing,
