@@ -837,6 +837,9 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
     if (filter.kind !== undefined) {
       query.where('e.kind', filter.kind);
     }
+    if (filter.lifecycle !== undefined) {
+      query.where('e.lifecycle', filter.lifecycle);
+    }
     if (filter.type !== undefined) {
       query.where('e.type', filter.type);
     }

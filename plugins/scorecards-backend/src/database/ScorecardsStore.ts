@@ -77,6 +77,7 @@ export interface ScoreFilter {
   domainRef?: string;
   kind?: string;
   type?: string;
+  lifecycle?: string;
   /** Level name; `null` means "no level reached". */
   level?: string | null;
   /** Only entities where this check is failing (`fail` or `error`). */

@@ -399,12 +399,9 @@ export const entitiesPageResponse = z.object({
       'How many entities match, counted on the first page and carried by its cursors.',
   }),
   pageSize: z.number().int(),
-  nextCursor: z
-    .string()
-    .optional()
-    .meta({
-      description: 'The `cursor` of the next page; absent on the last.',
-    }),
+  nextCursor: z.string().optional().meta({
+    description: 'The `cursor` of the next page; absent on the last.',
+  }),
   prevCursor: z.string().optional().meta({
     description: 'The `cursor` of the previous page; absent on the first.',
   }),

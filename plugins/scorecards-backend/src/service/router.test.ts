@@ -656,6 +656,31 @@ describe('createRouter', () => {
       ).toContain("sort: unknown sort 'color'");
     });
 
+    it('filters by lifecycle, owner, System and Domain, and its cursors keep them', async () => {
+      const all = await get('sort=name&pageSize=500');
+      const production = await get('sort=name&lifecycle=production');
+      expect(refsOf(production)).toEqual(
+        all.items
+          .filter((i: { lifecycle?: string }) => i.lifecycle === 'production')
+          .map((i: { entityRef: string }) => i.entityRef),
+      );
+      expect(production.total).toBeLessThan(all.total);
+      const first = await get('sort=name&lifecycle=production&pageSize=2');
+      const second = await get(
+        `cursor=${encodeURIComponent(first.nextCursor)}`,
+      );
+      expect([...refsOf(first), ...refsOf(second)]).toEqual(
+        refsOf(production).slice(0, 4),
+      );
+
+      expect(
+        (await get('owner=group:default/team-a,group:default/team-b')).total,
+      ).toBe(all.total);
+      expect((await get('owner=group:default/team-b')).total).toBe(0);
+      expect((await get('system=system:default/nowhere')).total).toBe(0);
+      expect((await get('domain=nowhere')).total).toBe(0);
+    });
+
     it('exports every matching entity as CSV, in the page order', async () => {
       const csv = await request(app).get('/entities?format=csv&sort=name');
       expect(csv.status).toBe(200);
@@ -697,6 +722,12 @@ describe('createRouter', () => {
         "scope: 'user:default/jane' is not a scope",
       ],
       ['/rollup?depth=0', 'depth: '],
+      ['/entities?owner=team-a', "owner.0: 'team-a' is not an entity ref"],
+      ['/entities?owner=,', 'owner: expected one or more entity refs'],
+      [
+        '/entities?system=group:default/team-a',
+        "system: 'group:default/team-a' is not a system ref",
+      ],
       ['/rollup?depth=one', 'depth: expected a number'],
       [
         '/rollup?by=system&depth=1',

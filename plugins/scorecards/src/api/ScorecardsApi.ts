@@ -36,6 +36,14 @@ export interface EntitiesRequest {
   kind?: string;
   /** `spec.type`, e.g. `service`. */
   type?: string;
+  /** `spec.lifecycle`, e.g. `production`. */
+  lifecycle?: string;
+  /** Owner refs: entities owned directly by one of them (e.g. the reader's teams). */
+  owner?: string[];
+  /** A System ref. */
+  system?: string;
+  /** A Domain ref. */
+  domain?: string;
   /** A level's name, or `none` for entities without a level. */
   level?: string;
   /** Only entities where this check is `fail` or `error`. */

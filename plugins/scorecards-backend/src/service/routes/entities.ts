@@ -14,6 +14,8 @@ import {
   MAX_CURSOR_LENGTH,
 } from '../entitiesCursor';
 import {
+  entityRefOfKind,
+  entityRefSchema,
   parse,
   queryNumber,
   scopeSchema,
@@ -32,6 +34,10 @@ const QUERY_KEYS = [
   'scope',
   'kind',
   'type',
+  'lifecycle',
+  'owner',
+  'system',
+  'domain',
   'level',
   'failingCheck',
   'minScore',
@@ -47,6 +53,18 @@ const entitiesQuery = z.object({
   scope: scopeSchema,
   kind: z.string().optional(),
   type: z.string().optional(),
+  lifecycle: z.string().optional(),
+  owner: z
+    .string()
+    .transform(value => value.split(',').filter(Boolean))
+    .pipe(z.array(entityRefSchema).min(1, 'expected one or more entity refs'))
+    .optional()
+    .meta({
+      description:
+        'Owner refs, comma-separated (e.g. the caller’s teams): entities owned directly by one of them.',
+    }),
+  system: entityRefOfKind('system').optional(),
+  domain: entityRefOfKind('domain').optional(),
   level: z.string().optional().meta({
     description: 'A level of the scorecard, or `none`; another name is a 400.',
   }),
@@ -183,12 +201,34 @@ export function addEntitiesRoutes(router: Router, ctx: RouteContext) {
     }
     // What the caller may not read is filtered out before counting and paging: a total or a
     // short page would otherwise tell that it exists.
+    const scoped = await rollups.scopeFilter(query.scope, visible);
+    for (const [field, value, inScope] of [
+      ['system', query.system, scoped.systemRef],
+      ['domain', query.domain, scoped.domainRef],
+    ] as const) {
+      if (value !== undefined && inScope !== undefined && value !== inScope) {
+        throw new InputError(
+          `Invalid query: ${field}: '${value}' is outside the scope '${inScope}'`,
+        );
+      }
+    }
+    let ownerRefs = scoped.ownerRefs;
+    if (query.owner) {
+      const inScope = ownerRefs && new Set(ownerRefs);
+      ownerRefs = inScope
+        ? query.owner.filter(ref => inScope.has(ref))
+        : query.owner;
+    }
     const filter = {
-      ...(await rollups.scopeFilter(query.scope, visible)),
+      ...scoped,
+      ...(ownerRefs && { ownerRefs }),
+      ...(query.system && { systemRef: query.system }),
+      ...(query.domain && { domainRef: query.domain }),
       ...(visible !== 'all' && { entityRefs: [...visible] }),
       scorecardId,
       kind: query.kind,
       type: query.type,
+      lifecycle: query.lifecycle,
       level: query.level === 'none' ? null : query.level,
       failingCheck: query.failingCheck,
       minScore: query.minScore,

@@ -1,5 +1,5 @@
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
-import { useApi } from '@backstage/core-plugin-api';
+import { identityApiRef, useApi } from '@backstage/core-plugin-api';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import type { CheckRollupRow } from '@guardrails/plugin-scorecards-common';
 import Box from '@material-ui/core/Box';
@@ -20,6 +20,7 @@ import ChevronRightIcon from '@material-ui/icons/ChevronRight';
 import GetAppIcon from '@material-ui/icons/GetApp';
 import SearchIcon from '@material-ui/icons/Search';
 import { useEffect, useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
 import useAsyncFn from 'react-use/esm/useAsyncFn';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import useDebounce from 'react-use/esm/useDebounce';
@@ -92,11 +93,23 @@ export function DrillDown(props: {
   const { t } = useTranslationRef(scorecardsTranslationRef);
   const classes = useStyles();
   const api = useApi(scorecardsApiRef);
+  const identityApi = useApi(identityApiRef);
+  // The groups the reader belongs to, for "My teams".
+  const teams = useAsync(
+    async () =>
+      (await identityApi.getBackstageIdentity()).ownershipEntityRefs.filter(
+        ref => ref.toLocaleLowerCase('en-US').startsWith('group:'),
+      ),
+    [identityApi],
+  );
   const filters = {
     scorecard: view.scorecard,
     scope: view.scope,
     kind: view.kind,
     type: view.type,
+    lifecycle: view.lifecycle,
+    owner: view.owner.length > 0 ? view.owner : undefined,
+    system: view.system,
     level: view.level,
     failingCheck: view.check,
     q: view.q,
@@ -121,14 +134,27 @@ export function DrillDown(props: {
   useEffect(() => setQ(view.q ?? ''), [view.q]);
   useDebounce(() => q !== (view.q ?? '') && change({ q }), 250, [q]);
 
+  const myTeams = teams.value ?? [];
+  const mine =
+    myTeams.length > 0 &&
+    view.owner.length === myTeams.length &&
+    myTeams.every(ref => view.owner.includes(ref));
   const checkTitles = new Map(props.checks.map(c => [c.checkId, c.title]));
   const sortField = view.sort.replace(/^-/, '');
   const descending = view.sort.startsWith('-');
   const direction = descending ? 'desc' : 'asc';
   const page = state.value;
-  const filtered = [view.kind, view.type, view.level, view.check, view.q].some(
-    Boolean,
-  );
+  const filtered =
+    view.owner.length > 0 ||
+    [
+      view.kind,
+      view.type,
+      view.lifecycle,
+      view.system,
+      view.level,
+      view.check,
+      view.q,
+    ].some(Boolean);
 
   const select = (
     key: 'level' | 'check',
@@ -153,7 +179,10 @@ export function DrillDown(props: {
       ))}
     </TextField>
   );
-  const text = (key: 'kind' | 'type', label: string) => (
+  const text = (
+    key: 'kind' | 'type' | 'lifecycle' | 'system',
+    label: string,
+  ) => (
     <TextField
       id={`scorecards-filter-${key}`}
       label={label}
@@ -185,6 +214,18 @@ export function DrillDown(props: {
         />
         {text('kind', t('page.drill.kind'))}
         {text('type', t('page.drill.type'))}
+        {text('lifecycle', t('page.drill.lifecycle'))}
+        {text('system', t('page.drill.system'))}
+        {myTeams.length > 0 && (
+          <Button
+            size="small"
+            variant={mine ? 'contained' : 'outlined'}
+            aria-pressed={mine}
+            onClick={() => change({ owner: mine ? undefined : myTeams })}
+          >
+            {t('page.drill.myTeams')}
+          </Button>
+        )}
         {select('level', t('page.drill.level'), [
           ...[...props.levels].reverse().map(l => ({ value: l, label: l })),
           { value: 'none', label: t('level.none') },
@@ -201,6 +242,9 @@ export function DrillDown(props: {
               change({
                 kind: undefined,
                 type: undefined,
+                lifecycle: undefined,
+                owner: undefined,
+                system: undefined,
                 level: undefined,
                 check: undefined,
                 q: undefined,

@@ -1,5 +1,7 @@
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import { identityApiRef } from '@backstage/core-plugin-api';
 import {
+  mockApis,
   registerMswTestHooks,
   renderInTestApp,
   TestApiProvider,
@@ -11,7 +13,7 @@ import type {
 } from '@guardrails/plugin-scorecards-common';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { http, type HttpHandler } from 'msw';
+import { http, HttpResponse, type HttpHandler } from 'msw';
 import { setupServer } from 'msw/node';
 import { useLocation } from 'react-router-dom';
 import { scorecardsApiRef } from '../../api';
@@ -60,10 +62,22 @@ async function renderPage(
   url = '/scorecards',
   chosen = FIRST_RENDER,
   before: HttpHandler[] = [],
+  teams: string[] = [],
 ) {
   server.use(...before, ...recordedHandlers(chosen));
   return renderInTestApp(
-    <TestApiProvider apis={[[scorecardsApiRef, testClient()]]}>
+    <TestApiProvider
+      apis={[
+        [scorecardsApiRef, testClient()],
+        [
+          identityApiRef,
+          mockApis.identity({
+            userEntityRef: 'user:default/amara.okafor',
+            ownershipEntityRefs: ['user:default/amara.okafor', ...teams],
+          }),
+        ],
+      ]}
+    >
       <ScorecardsPage />
       <LocationSpy />
     </TestApiProvider>,
@@ -332,6 +346,30 @@ describe('ScorecardsPage', () => {
       expect(
         within(table).getByRole('columnheader', { name: 'Reliability' }),
       ).toBeInTheDocument(),
+    );
+  });
+
+  it("narrows the drill-down to the reader's teams, in the URL", async () => {
+    const asked: string[] = [];
+    const mine = [
+      http.get(`${TEST_BASE_URL}/entities`, ({ request }) => {
+        const owner = new URL(request.url).searchParams.get('owner');
+        if (!owner) return undefined;
+        asked.push(owner);
+        return HttpResponse.json(recordings.entitiesNoMatch.response.body);
+      }),
+    ];
+    await renderPage('/scorecards', FIRST_RENDER, mine, [
+      'group:default/team-checkout',
+    ]);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'My teams' }),
+    );
+    expect(params().get('owner')).toBe('group:default/team-checkout');
+    await waitFor(() => expect(asked).toEqual(['group:default/team-checkout']));
+    expect(screen.getByRole('button', { name: 'My teams' })).toHaveAttribute(
+      'aria-pressed',
+      'true',
     );
   });
 });

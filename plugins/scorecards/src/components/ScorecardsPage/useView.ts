@@ -18,6 +18,10 @@ export interface View {
   axis: 'check' | 'category';
   kind?: string;
   type?: string;
+  lifecycle?: string;
+  /** Owner refs, comma-separated in the URL. */
+  owner: string[];
+  system?: string;
   level?: string;
   /** A check id: only entities where it fails. */
   check?: string;
@@ -44,6 +48,9 @@ const FILTER_KEYS = [
   'scope',
   'kind',
   'type',
+  'lifecycle',
+  'owner',
+  'system',
   'level',
   'check',
   'q',
@@ -74,6 +81,9 @@ export function useView(): [View, (change: ViewChange) => void] {
       axis: params.get('axis') === 'category' ? 'category' : 'check',
       kind: text(params, 'kind'),
       type: text(params, 'type'),
+      lifecycle: text(params, 'lifecycle'),
+      owner: (params.get('owner') ?? '').split(',').filter(Boolean),
+      system: text(params, 'system'),
       level: text(params, 'level'),
       check: text(params, 'check'),
       q: text(params, 'q'),
