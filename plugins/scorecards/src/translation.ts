@@ -87,7 +87,6 @@ export const scorecardsTranslationRef = createTranslationRef({
       checkFailing_other: '{{check}}: {{count}} entities',
       nothingFailing: 'No enforced check fails anywhere here.',
       openRollup: 'Open the rollup',
-      errorTitle: 'Could not load the rollup',
       emptyTitle: 'Nothing here has a scorecard yet',
       emptyDescription:
         'No entity this covers has been evaluated: it owns or contains nothing a scorecard applies to, or the first evaluation is still to come.',

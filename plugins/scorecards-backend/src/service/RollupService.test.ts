@@ -268,6 +268,28 @@ describe.each(databases.eachSupportedId())(
         ]);
       });
 
+      it("counts the whole organisation once until the store's version moves", async () => {
+        const counting = jest.spyOn(store, 'countCheckStatusesBy');
+        const whole = { scorecardId: 'card', scope: { type: 'all' as const } };
+        const first = await rollups.heatmap({ ...whole, axis: 'check' });
+        await rollups.heatmap({ ...whole, axis: 'category' });
+        expect(counting).toHaveBeenCalledTimes(1);
+        await store.writeEvaluations(
+          [
+            standing(ref('cart-api'), {
+              score: 100,
+              info: { ownerRef: 'group:default/cart', ownerExists: true },
+            }),
+          ],
+          day(1),
+        );
+        const after = await rollups.heatmap({ ...whole, axis: 'check' });
+        expect(counting).toHaveBeenCalledTimes(2);
+        expect(after.rows[1].cells[1].fail).toBe(
+          first.rows[1].cells[1].fail - 1,
+        );
+      });
+
       it('counts and names only what the caller may read', async () => {
         const map = await rollups.heatmap({
           scorecardId: 'card',

@@ -20,7 +20,11 @@ import { DateTime, Duration } from 'luxon';
 import type { ScorecardsStore, ScoreFilter } from '../database';
 import type { OrgEntity, OrgGroup } from '../run/CatalogSnapshot';
 import { isVisible, Visible } from './CatalogVisibility';
-import { countHeatmap, type HeatmapRowSpec } from './heatmap';
+import {
+  countHeatmap,
+  type HeatmapRowSpec,
+  type KeyedCheckCount,
+} from './heatmap';
 import { OrgTree } from './OrgTree';
 
 /** A scope of a rollup or trend: everything, or one group (transitively), System or Domain. */
@@ -72,6 +76,7 @@ export class RollupService {
   readonly #definitions: ScorecardDefinitions;
   #snapshot?: Promise<Snapshot>;
   readonly #checkCounts = new Map<string, Promise<CheckCount[]>>();
+  readonly #keyedCounts = new Map<string, Promise<KeyedCheckCount[]>>();
 
   constructor(options: {
     store: ScorecardsStore;
@@ -456,12 +461,22 @@ export class RollupService {
     const whole =
       visible === 'all' &&
       (options.scope.type === 'all' || options.scope.type === 'group');
-    const counts = await this.#store.countCheckStatusesBy({
-      by,
-      scorecardId: scorecard.id,
-      checkIds: scorecard.checks,
-      entityRefs: whole ? undefined : rows.map(r => r.entityRef),
-    });
+    const count = () =>
+      this.#store.countCheckStatusesBy({
+        by,
+        scorecardId: scorecard.id,
+        checkIds: scorecard.checks,
+        entityRefs: whole ? undefined : rows.map(r => r.entityRef),
+      });
+    // The whole organisation's counts stand until the store's version moves, as check counts do.
+    let counts: Promise<KeyedCheckCount[]>;
+    if (whole) {
+      const key = `${snapshot.version}|${scorecard.id}|by-${by}`;
+      counts = this.#keyedCounts.get(key) ?? count();
+      this.#keyedCounts.set(key, counts);
+    } else {
+      counts = count();
+    }
     const checks = scorecard.checks.flatMap(id => {
       const check = this.#definitions.checks.find(c => c.id === id);
       return check ? [check] : [];
@@ -474,7 +489,7 @@ export class RollupService {
         axis: options.axis,
         checks,
         rows: specs,
-        counts,
+        counts: await counts,
         categoryTitle: category =>
           category.charAt(0).toLocaleUpperCase('en-US') + category.slice(1),
       }),
@@ -494,6 +509,7 @@ export class RollupService {
         return cached;
       }
       this.#checkCounts.clear();
+      this.#keyedCounts.clear();
       const scored = await this.#store.listScores({});
       const rows = new Map<string, EntityScoreRow[]>();
       for (const row of scored.rows) {

@@ -1,10 +1,9 @@
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { Link, Progress } from '@backstage/core-components';
+import { Link } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { EntityInfoCard, useEntity } from '@backstage/plugin-catalog-react';
 import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
 import { makeStyles } from '@material-ui/core/styles';
 import Typography from '@material-ui/core/Typography';
 import BlockIcon from '@material-ui/icons/Block';
@@ -14,8 +13,8 @@ import { useRollupPageLink } from '../../hooks/useRollupPageLink';
 import { scorecardsTranslationRef } from '../../translation';
 import { Figure } from '../shared/Figure';
 import { LevelDistribution } from '../shared/LevelDistribution';
-import { errorMessage } from '../shared/ScorecardGate';
 import { StateMessage } from '../shared/StateMessage';
+import { LoadState } from '../shared/LoadState';
 import { StatusIcon } from '../shared/StatusBadge';
 
 /** How many of the checks failing most the card names. */
@@ -79,23 +78,14 @@ export function EntityScorecardRollupCard(
   const link = pageLink?.({ scope, scorecard: props.scorecard });
 
   let body;
-  if (state.loading && !rollup) {
+  if (state.error || !rollup) {
     body = (
-      <Box py={2} role="status" aria-label={t('states.loading')}>
-        <Progress />
-      </Box>
-    );
-  } else if (state.error) {
-    body = (
-      <StateMessage
-        icon={<BlockIcon color="error" />}
-        title={t('rollupCard.errorTitle')}
-        description={errorMessage(state.error)}
-        action={
-          <Button variant="outlined" size="small" onClick={state.retry}>
-            {t('states.retry')}
-          </Button>
-        }
+      <LoadState
+        what={t('page.tree.what')}
+        loading={state.loading}
+        error={state.error}
+        hasValue={!!rollup}
+        retry={state.retry}
       />
     );
   } else if (rollup && rollup.by === 'check' && rollup.summary.entities === 0) {

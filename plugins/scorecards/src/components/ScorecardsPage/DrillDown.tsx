@@ -30,7 +30,7 @@ import { LevelBadge } from '../shared/LevelBadge';
 import { StateMessage } from '../shared/StateMessage';
 import { errorMessage } from '../shared/ScorecardGate';
 import { formatDate } from '../shared/format';
-import { LoadState } from './LoadState';
+import { LoadState } from '../shared/LoadState';
 import type { View, ViewChange } from './useView';
 
 /** Entities per page of the drill-down. */

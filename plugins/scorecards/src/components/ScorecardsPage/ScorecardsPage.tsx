@@ -26,7 +26,7 @@ import { ChecksTable } from './ChecksTable';
 import { DrillDown } from './DrillDown';
 import { GroupTree } from './GroupTree';
 import { Heatmap } from './Heatmap';
-import { LoadState } from './LoadState';
+import { LoadState } from '../shared/LoadState';
 import { TrendsPanel } from './TrendsPanel';
 import { useView, WINDOWS } from './useView';
 

@@ -29,7 +29,7 @@ import { scorecardsTranslationRef } from '../../translation';
 import { levelColor } from '../shared/LevelBadge';
 import { LevelDistribution } from '../shared/LevelDistribution';
 import { formatDate } from '../shared/format';
-import { LoadState } from './LoadState';
+import { LoadState } from '../shared/LoadState';
 import type { View } from './useView';
 
 /** The step between points: a day, or a week for a year. */

@@ -4,8 +4,8 @@ import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import BlockIcon from '@material-ui/icons/Block';
 import { scorecardsTranslationRef } from '../../translation';
-import { errorMessage } from '../shared/ScorecardGate';
-import { StateMessage } from '../shared/StateMessage';
+import { errorMessage } from './ScorecardGate';
+import { StateMessage } from './StateMessage';
 
 /**
  * What a section shows before it has data: a progress bar while the first answer is on its
