@@ -288,10 +288,32 @@ export interface GroupRollupNode extends RollupSummary {
   type?: string;
   /** Entities owned directly by this group. */
   ownEntities: number;
+  /** How the entities owned directly by this group stand, apart from those of its children. */
+  own: RollupSummary;
+  /**
+   * Pass rate per category of the scorecard's checks, over this group's entities and those of
+   * every group below it, in the order of the scorecard's categories.
+   */
+  categories: CategoryPassRate[];
   /** The groups below it; empty where a `depth` cut the tree. */
   children: GroupRollupNode[];
   /** Whether the group has groups below it; given when the request set a `depth`. */
   hasChildren?: boolean;
+}
+
+/**
+ * How the results of one category's checks stand over a set of entities.
+ *
+ * @public
+ */
+export interface CategoryPassRate {
+  category: string;
+  /** Results that pass or are waived. */
+  pass: number;
+  /** Results that fail or are in error. */
+  fail: number;
+  /** Share of `pass` in `pass + fail`, 0-100, one decimal; null when both are 0. */
+  passRate: number | null;
 }
 
 /**
@@ -446,6 +468,8 @@ export interface TrendPoint extends RollupSummary {
  */
 export interface TrendMover {
   entityRef: string;
+  /** The checks whose status changed between the window's start and end. */
+  causes: MoverCause[];
   fromScore: number | null;
   toScore: number | null;
   fromLevel: string | null;
@@ -458,9 +482,65 @@ export interface TrendMover {
 }
 
 /**
+ * A check whose status changed over a trend's window, as a cause of an entity's move.
+ *
+ * @public
+ */
+export interface MoverCause {
+  checkId: string;
+  title: string;
+  /** Status at the window's start; null when the check did not apply then. */
+  from: CheckStatus | null;
+  /** Status at the window's end; null when the check no longer applies. */
+  to: CheckStatus | null;
+}
+
+/**
+ * A team whose entities' average score moved over a trend's window.
+ *
+ * @public
+ */
+export interface TeamMover {
+  /** The owning group's ref. */
+  ref: string;
+  title: string;
+  /** Entities of the team scored at both ends of the window. */
+  entities: number;
+  /** Mean score of those entities at the window's start and end, one decimal. */
+  fromScore: number;
+  toScore: number;
+  /** How much the mean moved by the entities' own changes, one decimal. */
+  change: number;
+  /**
+   * The checks whose changes moved it most, with how many of the team's entities each check
+   * started passing (`improved`) or stopped passing (`regressed`) on, biggest effect first.
+   */
+  causes: Array<{
+    checkId: string;
+    title: string;
+    improved: number;
+    regressed: number;
+  }>;
+}
+
+/**
+ * An entity that appeared over a trend's window.
+ *
+ * @public
+ */
+export interface NewTrendEntity {
+  entityRef: string;
+  /** When it was first scored in the window. */
+  at: string;
+  score: number | null;
+  level: string | null;
+}
+
+/**
  * `GET /trends`: a scope's standing over time. `improved` and `regressed` list entities scored
- * at both ends of the window, by the change of their own doing; an entity that appeared, or
- * moved only because the definitions changed, is neither.
+ * at both ends of the window, by the change of their own doing, each with the checks that
+ * caused it; an entity that moved only because the definitions changed is neither. Entities that
+ * appeared in the window are `new`.
  *
  * @public
  */
@@ -471,6 +551,94 @@ export interface TrendsResponse {
   points: TrendPoint[];
   improved: TrendMover[];
   regressed: TrendMover[];
+  /** Teams (the groups owning the scope's entities directly) by the change of their mean score. */
+  teams: { improved: TeamMover[]; regressed: TeamMover[] };
+  /** Entities that appeared in the window, newest first (at most 10), and how many did. */
+  new: { entities: NewTrendEntity[]; total: number };
+}
+
+/**
+ * What a headline indicator measures.
+ *
+ * @public
+ */
+export type IndicatorMeasure =
+  | {
+      /** The share of the counted entities at or above a level of a scorecard. */
+      type: 'level';
+      scorecardId: string;
+      level: string;
+    }
+  | {
+      /** The share of the counted entities the check applies to that pass it (or are waived). */
+      type: 'check';
+      checkId: string;
+    }
+  | {
+      /** An aggregate of a numeric fact across the counted entities that have it. */
+      type: 'fact';
+      fact: string;
+      aggregate: 'median' | 'mean' | 'p90';
+      /** The fact's unit as configured, e.g. `minutes`. */
+      unit?: string;
+    };
+
+/**
+ * An indicator's value at one time.
+ *
+ * @public
+ */
+export interface IndicatorValue {
+  /** ISO timestamp the value is for. */
+  at: string;
+  /**
+   * A share as a percentage (0-100, one decimal) for level and check measures; the aggregate for
+   * a fact; null when nothing was counted then.
+   */
+  value: number | null;
+  /** Entities counted: those with a standing (or, for a fact, a value) at that time. */
+  entities: number;
+  /** For a share: how many of them meet it. */
+  meeting?: number;
+}
+
+/**
+ * One headline indicator, now and 30 days ago.
+ *
+ * @public
+ */
+export interface IndicatorResult {
+  id: string;
+  title: string;
+  description: string;
+  measure: IndicatorMeasure;
+  now: IndicatorValue;
+  /** The value 30 days ago, from the history. */
+  before: IndicatorValue;
+  /** `now.value - before.value`, one decimal; null when either is null. */
+  change: number | null;
+  /** Whether a higher value is better (shares always are; a fact as configured). */
+  higherIsBetter: boolean;
+  /** For a fact measure: how fresh the values counted now are. */
+  freshness?: {
+    /** Values still within their `freshFor` (or without one). */
+    fresh: number;
+    /** Values past their `freshFor`. */
+    stale: number;
+    /** The oldest and newest observation counted. */
+    oldestObservedAt: string | null;
+    newestObservedAt: string | null;
+  };
+}
+
+/**
+ * `GET /indicators`: the headline indicators of a scope.
+ *
+ * @public
+ */
+export interface IndicatorsResponse {
+  scope: string;
+  indicators: IndicatorResult[];
 }
 
 /**
