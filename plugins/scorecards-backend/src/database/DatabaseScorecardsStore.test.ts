@@ -1296,6 +1296,78 @@ describe.each(databases.eachSupportedId())(
       });
     });
 
+    describe('getCheckHistory', () => {
+      it('returns each check status at the start and the changes in the window', async () => {
+        const api = 'component:default/checkout-api';
+        const billing = 'component:default/legacy-billing';
+        await store.writeEvaluations(
+          [
+            evaluated(api, { statuses: { 'slo-defined': 'fail' } }),
+            evaluated(billing, { statuses: { dashboard: 'fail' } }),
+          ],
+          T0,
+        );
+        await store.writeEvaluations(
+          [evaluated(api, { statuses: { dashboard: 'fail' } })],
+          day(2),
+        );
+        await store.removeEntities([billing], day(3));
+        await store.writeEvaluations([evaluated(api)], day(6));
+
+        const events = await store.getCheckHistory({
+          checkIds: ['slo-defined', 'dashboard'],
+          from: day(1),
+          to: day(5),
+        });
+        expect(
+          events.map(e => [
+            e.entityRef,
+            e.type === 'check' ? e.checkId : null,
+            e.type === 'check' ? e.status : 'removed',
+            e.at,
+          ]),
+        ).toEqual(
+          expect.arrayContaining([
+            [api, 'slo-defined', 'fail', T0.toISOString()],
+            [api, 'dashboard', 'pass', T0.toISOString()],
+            [billing, 'slo-defined', 'pass', T0.toISOString()],
+            [billing, 'dashboard', 'fail', T0.toISOString()],
+            [api, 'slo-defined', 'pass', day(2).toISOString()],
+            [api, 'dashboard', 'fail', day(2).toISOString()],
+            [billing, null, 'removed', day(3).toISOString()],
+          ]),
+        );
+        expect(events).toHaveLength(7);
+        const times = events.map(e => Date.parse(e.at));
+        expect(times).toEqual([...times].sort((x, y) => x - y));
+        const change = events.find(
+          e =>
+            e.type === 'check' &&
+            e.at === day(2).toISOString() &&
+            e.checkId === 'dashboard',
+        );
+        expect(change).toMatchObject({
+          previousStatus: 'pass',
+          status: 'fail',
+        });
+
+        expect(
+          await store.getCheckHistory({
+            entityRefs: [api],
+            checkIds: ['dashboard'],
+            from: day(2),
+            to: day(10),
+          }),
+        ).toEqual([
+          expect.objectContaining({ status: 'fail', at: day(2).toISOString() }),
+          expect.objectContaining({ status: 'pass', at: day(6).toISOString() }),
+        ]);
+        expect(
+          await store.getCheckHistory({ checkIds: [], from: T0, to: day(10) }),
+        ).toEqual([]);
+      });
+    });
+
     describe('pruneHistory', () => {
       it('keeps the newest event before the cutoff of each subject', async () => {
         const ref = 'component:default/checkout-api';

@@ -500,6 +500,69 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
       );
   }
 
+  async getCheckHistory(options: {
+    checkIds?: string[];
+    entityRefs?: string[];
+    from: Date;
+    to: Date;
+  }): Promise<Extract<HistoryEvent, { type: 'check' | 'removed' }>[]> {
+    const { checkIds, entityRefs, from, to } = options;
+    if ((entityRefs && entityRefs.length === 0) || checkIds?.length === 0) {
+      return [];
+    }
+    const events = (type: 'check' | 'removed'): Knex.QueryBuilder => {
+      let query = this.db(HISTORY).where({ type });
+      if (type === 'check' && checkIds) {
+        query = this.bulk.whereInList(query, 'subject_id', checkIds);
+      }
+      return entityRefs
+        ? this.bulk.whereInList(query, 'entity_ref', entityRefs)
+        : query;
+    };
+
+    const standingAtFrom = this.db
+      .select('*')
+      .from(
+        events('check')
+          .select(
+            '*',
+            this.db.raw(
+              'row_number() over (partition by ??, ?? order by ?? desc, ?? desc) as rn',
+              ['entity_ref', 'subject_id', 'at', 'id'],
+            ),
+          )
+          .where('at', '<=', from)
+          .as('ranked'),
+      )
+      .where('rn', 1);
+    const inWindow = (type: 'check' | 'removed') =>
+      events(type).select('*').where('at', '>', from).where('at', '<=', to);
+
+    const rows: HistoryRow[] = [
+      ...(await standingAtFrom),
+      ...(await inWindow('check')),
+      ...(await inWindow('removed')),
+    ];
+    // A `removed` event matters only for entities that had one of these checks.
+    const checked = new Set(
+      rows.filter(row => row.type === 'check').map(row => row.entity_ref),
+    );
+    return rows
+      .filter(row => checked.has(row.entity_ref))
+      .sort(
+        (a, b) =>
+          toDate(a.at).getTime() - toDate(b.at).getTime() ||
+          Number(a.id) - Number(b.id),
+      )
+      .map(
+        row =>
+          fromHistoryRow(row) as Extract<
+            HistoryEvent,
+            { type: 'check' | 'removed' }
+          >,
+      );
+  }
+
   async pruneHistory(olderThan: Date): Promise<number> {
     // Ranking old events per subject in one pass beats a correlated lookup per event; the
     // derived table also keeps MySQL from rejecting a subquery on the table being deleted from.

@@ -241,6 +241,20 @@ export interface ScorecardsStore {
   }): Promise<Extract<HistoryEvent, { type: 'scorecard' | 'removed' }>[]>;
 
   /**
+   * Check history of many entities, as {@link ScorecardsStore.getScoreHistory} gives scorecard
+   * history: for each (entity, check), its status at `from` (the last check event at or before
+   * it) followed by every check event in the window, and the `removed` events of those entities,
+   * oldest first.
+   */
+  getCheckHistory(options: {
+    /** Only these checks; absent means every check. */
+    checkIds?: string[];
+    entityRefs?: string[];
+    from: Date;
+    to: Date;
+  }): Promise<Extract<HistoryEvent, { type: 'check' | 'removed' }>[]>;
+
+  /**
    * Deletes history older than a cutoff, except the newest event before the cutoff of each
    * (entity, check or scorecard), so the standing at any time since the cutoff can still be
    * told. Returns how many events were deleted.
