@@ -19,6 +19,7 @@ export { scorecardsApiRef, ScorecardsClient } from './api';
 export type {
   EntitiesRequest,
   HeatmapRequest,
+  IndicatorsRequest,
   RollupRequest,
   ScorecardsApi,
   TrendsRequest,

@@ -5,6 +5,7 @@ import type {
   EntitiesPageResponse,
   EntityScorecardsResponse,
   HeatmapResponse,
+  IndicatorsResponse,
   RollupResponse,
   TrendsResponse,
 } from '@guardrails/plugin-scorecards-common';
@@ -85,6 +86,16 @@ export interface TrendsRequest {
 }
 
 /**
+ * Which scope {@link ScorecardsApi.getIndicators} reads.
+ *
+ * @public
+ */
+export interface IndicatorsRequest {
+  /** `all` (the default), or a group, System or Domain ref. */
+  scope?: string;
+}
+
+/**
  * Reads scorecards from the Guardrails Scorecards backend.
  *
  * @public
@@ -121,6 +132,9 @@ export interface ScorecardsApi {
 
   /** A scope's standing over time, and the entities that moved most. */
   getTrends(request: TrendsRequest): Promise<TrendsResponse>;
+
+  /** The headline indicators of a scope: each one's value now and 30 days ago. */
+  getIndicators(request: IndicatorsRequest): Promise<IndicatorsResponse>;
 }
 
 /**

@@ -1,9 +1,13 @@
 import { ResponseError } from '@backstage/errors';
 import { mockApis, registerMswTestHooks } from '@backstage/test-utils';
+import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
+import { handMadeIndicators } from '../__testUtils__/handMade';
 import {
+  backendError,
   recordedHandlers,
   recordings,
+  TEST_BASE_URL,
   type Recording,
 } from '../__testUtils__/recordings';
 import { ScorecardsClient } from './ScorecardsClient';
@@ -159,5 +163,42 @@ describe('ScorecardsClient, against answers recorded from the backend', () => {
     expect(trends.scope).toBe('all');
     expect(trends.points.length).toBeGreaterThan(1);
     expect(trends.points[trends.points.length - 1].entities).toBeGreaterThan(0);
+  });
+
+  it("reads a scope's headline indicators, and keeps the backend's error", async () => {
+    const asked: string[] = [];
+    server.use(
+      http.get(`${TEST_BASE_URL}/indicators`, ({ request }) => {
+        const url = new URL(request.url);
+        asked.push(url.search);
+        const scope = url.searchParams.get('scope');
+        if (scope === 'group:default/gone') {
+          return backendError(
+            404,
+            'No group group:default/gone in the catalog',
+          );
+        }
+        return HttpResponse.json(handMadeIndicators(scope ?? 'all'));
+      }),
+    );
+    const client = clientAnswering();
+    const answer = await client.getIndicators({
+      scope: 'group:default/commerce',
+    });
+    expect(answer.scope).toBe('group:default/commerce');
+    expect(answer.indicators.map(i => i.id)).toEqual(
+      handMadeIndicators().indicators.map(i => i.id),
+    );
+    await client.getIndicators({});
+    const missing = await rejection(
+      client.getIndicators({ scope: 'group:default/gone' }),
+    );
+    expect(missing.response.status).toBe(404);
+    expect(missing.body.error.message).toContain('group:default/gone');
+    expect(asked).toEqual([
+      '?scope=group%3Adefault%2Fcommerce',
+      '',
+      '?scope=group%3Adefault%2Fgone',
+    ]);
   });
 });

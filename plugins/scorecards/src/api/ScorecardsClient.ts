@@ -6,12 +6,14 @@ import type {
   EntitiesPageResponse,
   EntityScorecardsResponse,
   HeatmapResponse,
+  IndicatorsResponse,
   RollupResponse,
   TrendsResponse,
 } from '@guardrails/plugin-scorecards-common';
 import type {
   EntitiesRequest,
   HeatmapRequest,
+  IndicatorsRequest,
   RollupRequest,
   ScorecardsApi,
   TrendsRequest,
@@ -121,6 +123,12 @@ export class ScorecardsClient implements ScorecardsApi {
         to: request.to?.toISOString(),
         interval: request.interval,
       },
+    });
+  }
+
+  async getIndicators(request: IndicatorsRequest): Promise<IndicatorsResponse> {
+    return this.#request('GET', '/indicators', {
+      query: { scope: request.scope },
     });
   }
 

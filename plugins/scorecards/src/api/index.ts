@@ -2,6 +2,7 @@ export { scorecardsApiRef } from './ScorecardsApi';
 export type {
   EntitiesRequest,
   HeatmapRequest,
+  IndicatorsRequest,
   RollupRequest,
   ScorecardsApi,
   TrendsRequest,

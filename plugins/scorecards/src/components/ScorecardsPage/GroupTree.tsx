@@ -1,5 +1,8 @@
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
-import type { GroupRollupNode } from '@guardrails/plugin-scorecards-common';
+import type {
+  CategoryPassRate,
+  GroupRollupNode,
+} from '@guardrails/plugin-scorecards-common';
 import Button from '@material-ui/core/Button';
 import IconButton from '@material-ui/core/IconButton';
 import { makeStyles } from '@material-ui/core/styles';
@@ -13,6 +16,9 @@ import ChevronRightIcon from '@material-ui/icons/ChevronRight';
 import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
 import { scorecardsTranslationRef } from '../../translation';
 import { LevelDistribution } from '../shared/LevelDistribution';
+import { useSharedStyles } from '../shared/styles';
+import { useLabels } from '../shared/useLabels';
+import { heatColor } from './Heatmap';
 
 const useStyles = makeStyles(theme => ({
   name: {
@@ -21,8 +27,32 @@ const useStyles = makeStyles(theme => ({
     gap: theme.spacing(0.5),
   },
   spacer: { width: 30, flexShrink: 0 },
-  levels: { minWidth: 240 },
+  wrap: { overflowX: 'auto' },
+  levels: { minWidth: 200 },
   number: { whiteSpace: 'nowrap' },
+  categories: {
+    display: 'grid',
+    gridTemplateColumns: 'repeat(2, minmax(max-content, 1fr))',
+    gap: theme.spacing(0.25, 1),
+    margin: 0,
+    padding: 0,
+    listStyle: 'none',
+    minWidth: 240,
+  },
+  category: {
+    display: 'flex',
+    justifyContent: 'space-between',
+    gap: theme.spacing(1),
+    padding: theme.spacing(0, 0.5),
+    borderRadius: 2,
+    fontSize: theme.typography.caption.fontSize,
+    lineHeight: 1.6,
+    whiteSpace: 'nowrap',
+  },
+  rate: {
+    fontVariantNumeric: 'tabular-nums',
+    fontWeight: theme.typography.fontWeightMedium as number,
+  },
   head: { whiteSpace: 'nowrap' },
   action: { whiteSpace: 'nowrap' },
 }));
@@ -49,9 +79,77 @@ export function visibleRows(
 }
 
 /**
- * The group tree: each group with what it and the groups below it own, what it owns directly,
- * its average score, its level distribution and how many of its entities fail. Deeper groups
- * open on demand; each can become the page's scope.
+ * What a group owns directly: how many entities and, apart from its subgroups', their average
+ * score and how many fail. Only the count when the backend does not say how they stand.
+ */
+function OwnCell(props: { node: GroupRollupNode }) {
+  const { t } = useTranslationRef(scorecardsTranslationRef);
+  const { own, ownEntities } = props.node;
+  if (!own) return <>{ownEntities}</>;
+  return (
+    <>
+      {own.entities}
+      {own.entities > 0 && (
+        <Typography
+          variant="caption"
+          color="textSecondary"
+          component="span"
+          display="block"
+        >
+          {t('page.tree.ownDetail', {
+            score: String(own.averageScore ?? '–'),
+            count: own.failing,
+          })}
+        </Typography>
+      )}
+    </>
+  );
+}
+
+/** Pass rate per category as numbers with their names; the colour only repeats the number. */
+function CategoryRates(props: { group: string; rates: CategoryPassRate[] }) {
+  const { t } = useTranslationRef(scorecardsTranslationRef);
+  const classes = useStyles();
+  const shared = useSharedStyles();
+  const labels = useLabels();
+  return (
+    <ul
+      className={classes.categories}
+      aria-label={t('page.tree.categoriesOf', { group: props.group })}
+    >
+      {props.rates.map(rate => (
+        <li
+          key={rate.category}
+          className={classes.category}
+          style={heatColor(rate.passRate)}
+          title={t('page.tree.categoryCounts', {
+            pass: String(rate.pass),
+            fail: String(rate.fail),
+          })}
+        >
+          <span>{labels.category(rate.category)}</span>
+          {rate.passRate === null ? (
+            <span className={classes.rate}>
+              <span aria-hidden>–</span>
+              <span className={shared.srOnly}>
+                {t('page.tree.nothingCounted')}
+              </span>
+            </span>
+          ) : (
+            <span className={classes.rate}>{`${rate.passRate}%`}</span>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/**
+ * The group tree: each group with what it and the groups below it own, what it owns directly
+ * (with how that stands apart from its subgroups), its average score, its level distribution,
+ * how many of its entities fail, and its pass rate per category. Deeper groups open on demand;
+ * each can become the page's scope. A backend that does not give what a group owns directly or
+ * its categories yet leaves those out.
  */
 export function GroupTree(props: {
   roots: GroupRollupNode[];
@@ -63,93 +161,114 @@ export function GroupTree(props: {
   const { t } = useTranslationRef(scorecardsTranslationRef);
   const classes = useStyles();
   const rows = visibleRows(props.roots, new Set(props.expanded));
+  // Absent from an older backend's answer, whatever the types say.
+  const hasCategories = rows.some(row => row.node.categories !== undefined);
 
   return (
-    <Table size="small" aria-label={t('page.tree.title')}>
-      <TableHead className={classes.head}>
-        <TableRow>
-          <TableCell>{t('page.tree.group')}</TableCell>
-          <TableCell align="right">{t('page.tree.entities')}</TableCell>
-          <TableCell align="right">{t('page.tree.own')}</TableCell>
-          <TableCell align="right">{t('page.tree.averageScore')}</TableCell>
-          <TableCell>{t('page.tree.levels')}</TableCell>
-          <TableCell align="right">{t('page.tree.failing')}</TableCell>
-          <TableCell>
-            <span hidden>{t('page.tree.actions')}</span>
-          </TableCell>
-        </TableRow>
-      </TableHead>
-      <TableBody>
-        {rows.map(({ node, depth, open }) => (
-          <TableRow key={node.ref} data-ref={node.ref}>
-            <TableCell component="th" scope="row">
-              <div className={classes.name} style={{ paddingLeft: depth * 24 }}>
-                {depth > 0 && node.children.length > 0 ? (
-                  <IconButton
-                    size="small"
-                    aria-expanded={open}
-                    aria-label={t(
-                      open ? 'page.tree.collapse' : 'page.tree.expand',
-                      {
-                        group: node.title,
-                      },
-                    )}
-                    onClick={() => props.onToggle(node.ref, !open)}
-                  >
-                    {open ? <ExpandMoreIcon /> : <ChevronRightIcon />}
-                  </IconButton>
-                ) : (
-                  <span className={classes.spacer} />
-                )}
-                <span>
-                  <Typography variant="body2" component="span">
-                    {node.title}
-                  </Typography>
-                  {node.type && (
-                    <Typography
-                      variant="caption"
-                      color="textSecondary"
-                      component="span"
-                    >
-                      {' · '}
-                      {node.type}
-                    </Typography>
-                  )}
-                </span>
-              </div>
-            </TableCell>
-            <TableCell align="right" className={classes.number}>
-              {node.entities}
-            </TableCell>
-            <TableCell align="right" className={classes.number}>
-              {node.ownEntities}
-            </TableCell>
-            <TableCell align="right" className={classes.number}>
-              {node.averageScore ?? '–'}
-            </TableCell>
-            <TableCell className={classes.levels}>
-              <LevelDistribution
-                levels={props.levels}
-                counts={node.levels}
-                compact
-              />
-            </TableCell>
-            <TableCell align="right" className={classes.number}>
-              {node.failing}
-            </TableCell>
+    <div className={classes.wrap}>
+      <Table size="small" aria-label={t('page.tree.title')}>
+        <TableHead className={classes.head}>
+          <TableRow>
+            <TableCell>{t('page.tree.group')}</TableCell>
+            <TableCell align="right">{t('page.tree.entities')}</TableCell>
+            <TableCell align="right">{t('page.tree.own')}</TableCell>
+            <TableCell align="right">{t('page.tree.averageScore')}</TableCell>
+            <TableCell>{t('page.tree.levels')}</TableCell>
+            <TableCell align="right">{t('page.tree.failing')}</TableCell>
+            {hasCategories && (
+              <TableCell>{t('page.tree.categories')}</TableCell>
+            )}
             <TableCell>
-              <Button
-                size="small"
-                className={classes.action}
-                onClick={() => props.onScope(node.ref)}
-                aria-label={t('page.tree.scopeTo', { group: node.title })}
-              >
-                {t('page.tree.scope')}
-              </Button>
+              <span hidden>{t('page.tree.actions')}</span>
             </TableCell>
           </TableRow>
-        ))}
-      </TableBody>
-    </Table>
+        </TableHead>
+        <TableBody>
+          {rows.map(({ node, depth, open }) => (
+            <TableRow key={node.ref} data-ref={node.ref}>
+              <TableCell component="th" scope="row">
+                <div
+                  className={classes.name}
+                  style={{ paddingLeft: depth * 24 }}
+                >
+                  {depth > 0 && node.children.length > 0 ? (
+                    <IconButton
+                      size="small"
+                      aria-expanded={open}
+                      aria-label={t(
+                        open ? 'page.tree.collapse' : 'page.tree.expand',
+                        {
+                          group: node.title,
+                        },
+                      )}
+                      onClick={() => props.onToggle(node.ref, !open)}
+                    >
+                      {open ? <ExpandMoreIcon /> : <ChevronRightIcon />}
+                    </IconButton>
+                  ) : (
+                    <span className={classes.spacer} />
+                  )}
+                  <span>
+                    <Typography variant="body2" component="span">
+                      {node.title}
+                    </Typography>
+                    {node.type && (
+                      <Typography
+                        variant="caption"
+                        color="textSecondary"
+                        component="span"
+                      >
+                        {' · '}
+                        {node.type}
+                      </Typography>
+                    )}
+                  </span>
+                </div>
+              </TableCell>
+              <TableCell align="right" className={classes.number}>
+                {node.entities}
+              </TableCell>
+              <TableCell align="right" className={classes.number}>
+                <OwnCell node={node} />
+              </TableCell>
+              <TableCell align="right" className={classes.number}>
+                {node.averageScore ?? '–'}
+              </TableCell>
+              <TableCell className={classes.levels}>
+                <LevelDistribution
+                  levels={props.levels}
+                  counts={node.levels}
+                  compact
+                />
+              </TableCell>
+              <TableCell align="right" className={classes.number}>
+                {node.failing}
+              </TableCell>
+              {hasCategories && (
+                <TableCell>
+                  {node.categories ? (
+                    <CategoryRates group={node.title} rates={node.categories} />
+                  ) : (
+                    <Typography variant="caption" color="textSecondary">
+                      {t('page.tree.notAvailable')}
+                    </Typography>
+                  )}
+                </TableCell>
+              )}
+              <TableCell>
+                <Button
+                  size="small"
+                  className={classes.action}
+                  onClick={() => props.onScope(node.ref)}
+                  aria-label={t('page.tree.scopeTo', { group: node.title })}
+                >
+                  {t('page.tree.scope')}
+                </Button>
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </div>
   );
 }

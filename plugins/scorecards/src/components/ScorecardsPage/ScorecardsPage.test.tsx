@@ -24,6 +24,10 @@ import {
   TEST_BASE_URL,
   type Recording,
 } from '../../__testUtils__/recordings';
+import {
+  handMadeIndicators,
+  handMadeTrends,
+} from '../../__testUtils__/handMade';
 import { testClient } from '../../__testUtils__/renderEntity';
 import { rootRouteRef } from '../../routes';
 import { ScorecardsPage } from './ScorecardsPage';
@@ -64,7 +68,15 @@ async function renderPage(
   before: HttpHandler[] = [],
   teams: string[] = [],
 ) {
-  server.use(...before, ...recordedHandlers(chosen));
+  // No recording holds the headline indicators yet: they answer by hand.
+  const indicators = http.get(`${TEST_BASE_URL}/indicators`, ({ request }) =>
+    HttpResponse.json(
+      handMadeIndicators(
+        new URL(request.url).searchParams.get('scope') ?? 'all',
+      ),
+    ),
+  );
+  server.use(...before, indicators, ...recordedHandlers(chosen));
   return renderInTestApp(
     <TestApiProvider
       apis={[
@@ -125,8 +137,9 @@ describe('ScorecardsPage', () => {
       expect(cells[1]).toHaveTextContent(
         new RegExp(`^${department.entities}$`),
       );
+      // What it owns directly, and (from a backend that says) how that stands.
       expect(cells[2]).toHaveTextContent(
-        new RegExp(`^${department.ownEntities}$`),
+        new RegExp(`^${department.ownEntities}(\\D|$)`),
       );
       expect(cells[3]).toHaveTextContent(
         new RegExp(`^${department.averageScore}$`),
@@ -347,6 +360,41 @@ describe('ScorecardsPage', () => {
         within(table).getByRole('columnheader', { name: 'Reliability' }),
       ).toBeInTheDocument(),
     );
+  });
+
+  it('opens with the headline indicators of the scope', async () => {
+    await renderPage();
+    const region = await screen.findByRole('region', {
+      name: 'Headline indicators',
+    });
+    for (const indicator of handMadeIndicators().indicators) {
+      expect(
+        await within(region).findByRole('heading', { name: indicator.title }),
+      ).toBeInTheDocument();
+    }
+    // It comes before the other parts of the page.
+    const groups = await screen.findByRole('table', { name: 'Groups' });
+    expect(
+      region.compareDocumentPosition(groups) & Node.DOCUMENT_POSITION_FOLLOWING,
+    ).toBeTruthy();
+  });
+
+  it("scopes the page to a team that moved, from the trend's team movers", async () => {
+    const trends = [
+      http.get(`${TEST_BASE_URL}/trends`, () =>
+        HttpResponse.json(handMadeTrends()),
+      ),
+    ];
+    await renderPage('/scorecards', FIRST_RENDER, trends);
+    await userEvent.click(
+      await screen.findByRole('link', {
+        name: 'Search: scope the page to this team',
+      }),
+    );
+    expect(params().get('scope')).toBe('group:default/team-search');
+    expect(
+      await screen.findByRole('link', { name: /team-search/ }),
+    ).toBeInTheDocument();
   });
 
   it("narrows the drill-down to the reader's teams, in the URL", async () => {

@@ -26,6 +26,7 @@ import { ChecksTable } from './ChecksTable';
 import { DrillDown } from './DrillDown';
 import { GroupTree } from './GroupTree';
 import { Heatmap } from './Heatmap';
+import { Indicators } from './Indicators';
 import { LoadState } from '../shared/LoadState';
 import { TrendsPanel } from './TrendsPanel';
 import { useView, WINDOWS } from './useView';
@@ -76,8 +77,8 @@ function flatten(nodes: GroupRollupNode[], into: ScopeOption[] = []) {
 
 /**
  * The org rollup page: how the organisation, or any group, System or Domain of it, stands
- * against a scorecard: the group tree, the checks failing most, the trend and the entities
- * behind every number. Everything it shows is in its URL.
+ * against a scorecard: its headline indicators, the group tree, the checks failing most, the
+ * trend with what moved it and the entities behind every number. Everything it shows is in its URL.
  *
  * @public
  */
@@ -232,6 +233,14 @@ export function ScorecardsPage(props: ScorecardsPageProps) {
         </Box>
 
         <Grid container spacing={3}>
+          <Grid item xs={12}>
+            <section aria-label={t('page.indicators.title')}>
+              <InfoCard title={t('page.indicators.title')}>
+                <Indicators scope={view.scope} />
+              </InfoCard>
+            </section>
+          </Grid>
+
           <Grid item xs={12} md={5}>
             <InfoCard title={rollup?.title ?? t('page.summary')}>
               <LoadState

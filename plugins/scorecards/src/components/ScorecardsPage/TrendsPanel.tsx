@@ -1,7 +1,12 @@
+import { Link } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import { useApi } from '@backstage/core-plugin-api';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import type {
+  CheckStatus,
+  MoverCause,
+  NewTrendEntity,
+  TeamMover,
   TrendMover,
   TrendsResponse,
 } from '@guardrails/plugin-scorecards-common';
@@ -10,7 +15,7 @@ import Grid from '@material-ui/core/Grid';
 import { useTheme } from '@material-ui/core/styles';
 import Typography from '@material-ui/core/Typography';
 import { DateTime } from 'luxon';
-import { useMemo } from 'react';
+import { useId, useMemo, type ReactNode } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import {
   Area,
@@ -25,11 +30,13 @@ import {
   YAxis,
 } from 'recharts';
 import { scorecardsApiRef } from '../../api';
+import { useRollupPageLink } from '../../hooks/useRollupPageLink';
 import { scorecardsTranslationRef } from '../../translation';
 import { levelColor } from '../shared/LevelBadge';
 import { LevelDistribution } from '../shared/LevelDistribution';
 import { formatDate } from '../shared/format';
 import { LoadState } from '../shared/LoadState';
+import { statusKey } from '../shared/statusKey';
 import type { View } from './useView';
 
 /** The step between points: a day, or a week for a year. */
@@ -61,13 +68,77 @@ export function trendDirection(trends: TrendsResponse):
   };
 }
 
-function Movers(props: { title: string; movers: TrendMover[]; empty: string }) {
-  const { t } = useTranslationRef(scorecardsTranslationRef);
+/** How many of a list's causes each mover shows; the rest are counted. */
+const CAUSES_SHOWN = 3;
+
+/** A titled part of the movers: a heading, and the region it names. */
+function MoverSection(props: { title: string; children: ReactNode }) {
+  const id = useId();
   return (
-    <Box>
-      <Typography variant="subtitle2" component="h4">
+    <Box component="section" aria-labelledby={id} mt={1}>
+      <Typography variant="subtitle2" component="h4" id={id}>
         {props.title}
       </Typography>
+      {props.children}
+    </Box>
+  );
+}
+
+/** A short list under a mover; what does not fit is counted. */
+function Causes(props: { items: string[]; label: string }) {
+  const { t } = useTranslationRef(scorecardsTranslationRef);
+  if (props.items.length === 0) return null;
+  const shown = props.items.slice(0, CAUSES_SHOWN);
+  const more = props.items.length - shown.length;
+  return (
+    <Box component="ul" pl={2} my={0} aria-label={props.label}>
+      {shown.map((item, index) => (
+        <li key={index}>
+          <Typography variant="caption" color="textSecondary">
+            {item}
+          </Typography>
+        </li>
+      ))}
+      {more > 0 && (
+        <li>
+          <Typography variant="caption" color="textSecondary">
+            {t('page.drill.andMore', { count: more })}
+          </Typography>
+        </li>
+      )}
+    </Box>
+  );
+}
+
+function useCauseText() {
+  const { t } = useTranslationRef(scorecardsTranslationRef);
+  const status = (value: CheckStatus) => t(`status.${statusKey(value)}`);
+  return (cause: MoverCause): string => {
+    if (cause.from === null && cause.to !== null) {
+      return t('page.trends.causeApplies', {
+        check: cause.title,
+        to: status(cause.to),
+      });
+    }
+    if (cause.to === null && cause.from !== null) {
+      return t('page.trends.causeGone', {
+        check: cause.title,
+        from: status(cause.from),
+      });
+    }
+    return t('page.trends.cause', {
+      check: cause.title,
+      from: cause.from === null ? '–' : status(cause.from),
+      to: cause.to === null ? '–' : status(cause.to),
+    });
+  };
+}
+
+function Movers(props: { title: string; movers: TrendMover[]; empty: string }) {
+  const { t } = useTranslationRef(scorecardsTranslationRef);
+  const causeText = useCauseText();
+  return (
+    <MoverSection title={props.title}>
       {props.movers.length === 0 ? (
         <Typography variant="body2" color="textSecondary">
           {props.empty}
@@ -75,7 +146,7 @@ function Movers(props: { title: string; movers: TrendMover[]; empty: string }) {
       ) : (
         <Box component="ol" pl={2.5} my={0.5}>
           {props.movers.map(m => (
-            <li key={m.entityRef}>
+            <li key={m.entityRef} data-ref={m.entityRef}>
               <Typography variant="body2" component="span">
                 <EntityRefLink entityRef={m.entityRef} />
                 {' · '}
@@ -89,17 +160,135 @@ function Movers(props: { title: string; movers: TrendMover[]; empty: string }) {
                     to: m.toLevel ?? t('level.none'),
                   })}`}
               </Typography>
+              {/* Absent from an older backend's answer. */}
+              {m.causes && (
+                <Causes
+                  label={t('page.trends.causesOf', { entity: m.entityRef })}
+                  items={m.causes.map(causeText)}
+                />
+              )}
             </li>
           ))}
         </Box>
       )}
-    </Box>
+    </MoverSection>
+  );
+}
+
+function TeamMovers(props: {
+  title: string;
+  teams: TeamMover[];
+  empty: string;
+  link: (ref: string) => string | undefined;
+}) {
+  const { t } = useTranslationRef(scorecardsTranslationRef);
+  return (
+    <MoverSection title={props.title}>
+      {props.teams.length === 0 ? (
+        <Typography variant="body2" color="textSecondary">
+          {props.empty}
+        </Typography>
+      ) : (
+        <Box component="ol" pl={2.5} my={0.5}>
+          {props.teams.map(team => {
+            const href = props.link(team.ref);
+            const causes = (team.causes ?? []).flatMap(cause => [
+              ...(cause.regressed > 0
+                ? [
+                    t('page.trends.teamRegressed', {
+                      count: cause.regressed,
+                      check: cause.title,
+                    }),
+                  ]
+                : []),
+              ...(cause.improved > 0
+                ? [
+                    t('page.trends.teamImproved', {
+                      count: cause.improved,
+                      check: cause.title,
+                    }),
+                  ]
+                : []),
+            ]);
+            return (
+              <li key={team.ref} data-ref={team.ref}>
+                <Typography variant="body2" component="span">
+                  {href ? (
+                    <Link
+                      to={href}
+                      aria-label={t('page.trends.scopeToTeam', {
+                        team: team.title,
+                      })}
+                    >
+                      {team.title}
+                    </Link>
+                  ) : (
+                    team.title
+                  )}
+                  {' · '}
+                  {t('page.trends.teamMoved', {
+                    from: String(team.fromScore),
+                    to: String(team.toScore),
+                    count: team.entities,
+                  })}
+                </Typography>
+                <Causes
+                  label={t('page.trends.causesOf', { entity: team.title })}
+                  items={causes}
+                />
+              </li>
+            );
+          })}
+        </Box>
+      )}
+    </MoverSection>
+  );
+}
+
+function NewEntities(props: { entities: NewTrendEntity[]; total: number }) {
+  const { t } = useTranslationRef(scorecardsTranslationRef);
+  const more = props.total - props.entities.length;
+  return (
+    <MoverSection title={t('page.trends.newTitle')}>
+      <Typography variant="body2">
+        {props.total === 0
+          ? t('page.trends.noneNew')
+          : t('page.trends.newCount', { count: props.total })}
+      </Typography>
+      {props.entities.length > 0 && (
+        <Box component="ul" pl={2.5} my={0.5}>
+          {props.entities.map(e => (
+            <li key={e.entityRef} data-ref={e.entityRef}>
+              <Typography variant="body2" component="span">
+                <EntityRefLink entityRef={e.entityRef} />
+                {' · '}
+                {t('page.trends.newScored', {
+                  date: formatDate(e.at),
+                  score: String(e.score ?? '–'),
+                  level: e.level ?? t('level.none'),
+                })}
+              </Typography>
+            </li>
+          ))}
+          {more > 0 && (
+            <li>
+              <Typography variant="body2" color="textSecondary">
+                {t('page.drill.andMore', { count: more })}
+              </Typography>
+            </li>
+          )}
+        </Box>
+      )}
+    </MoverSection>
   );
 }
 
 /**
  * The scope's average score and level distribution over the window, with the days the
- * scorecard's definitions changed marked, and the entities that moved most by their own doing.
+ * scorecard's definitions changed marked; the entities that moved most by their own doing, each
+ * with the checks that moved it; the teams whose average moved most, with the checks behind it;
+ * and the entities that appeared. A backend that does not give causes, teams or new entities
+ * yet leaves those out.
  */
 export function TrendsPanel(props: {
   scorecard?: string;
@@ -110,6 +299,13 @@ export function TrendsPanel(props: {
   const { t } = useTranslationRef(scorecardsTranslationRef);
   const api = useApi(scorecardsApiRef);
   const theme = useTheme();
+  const pageLink = useRollupPageLink();
+  const teamLink = (ref: string) =>
+    pageLink?.({
+      scope: ref,
+      scorecard: props.scorecard,
+      window: props.window === '90' ? undefined : props.window,
+    });
   // The window ends when the page opens; a new window or scope keeps that end.
   const to = useMemo(() => DateTime.now(), []);
   const from = to.minus({ days: Number(props.window) });
@@ -305,6 +501,35 @@ export function TrendsPanel(props: {
             empty={t('page.trends.noneImproved')}
           />
         </Grid>
+        {/* Absent from an older backend's answer, whatever the types say. */}
+        {trends.teams && (
+          <>
+            <Grid item xs={12} md={6}>
+              <TeamMovers
+                title={t('page.trends.teamsRegressed')}
+                teams={trends.teams.regressed}
+                empty={t('page.trends.noTeamRegressed')}
+                link={teamLink}
+              />
+            </Grid>
+            <Grid item xs={12} md={6}>
+              <TeamMovers
+                title={t('page.trends.teamsImproved')}
+                teams={trends.teams.improved}
+                empty={t('page.trends.noTeamImproved')}
+                link={teamLink}
+              />
+            </Grid>
+          </>
+        )}
+        {trends.new && (
+          <Grid item xs={12}>
+            <NewEntities
+              entities={trends.new.entities}
+              total={trends.new.total}
+            />
+          </Grid>
+        )}
       </Grid>
     </div>
   );
