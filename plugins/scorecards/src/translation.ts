@@ -113,6 +113,8 @@ export const scorecardsTranslationRef = createTranslationRef({
         title: 'Headline indicators',
         share_one: '{{meeting}} of {{count}} entity',
         share_other: '{{meeting}} of {{count}} entities',
+        counted_one: '{{count}} entity counted',
+        counted_other: '{{count}} entities counted',
         fact_one: '{{aggregate}} over {{count}} entity',
         fact_other: '{{aggregate}} over {{count}} entities',
         aggregate: {

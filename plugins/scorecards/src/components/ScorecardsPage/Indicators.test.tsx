@@ -3,10 +3,7 @@ import {
   renderInTestApp,
   TestApiProvider,
 } from '@backstage/test-utils';
-import type {
-  IndicatorResult,
-  IndicatorsResponse,
-} from '@guardrails/plugin-scorecards-common';
+import type { IndicatorsResponse } from '@guardrails/plugin-scorecards-common';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
@@ -44,11 +41,6 @@ function render(scope = 'all') {
 async function indicator(title: string) {
   const heading = await screen.findByRole('heading', { name: title });
   return heading.closest('li') as HTMLElement;
-}
-
-function withOne(change: Partial<IndicatorResult>): IndicatorsResponse {
-  const [first] = handMadeIndicators().indicators;
-  return { scope: 'all', indicators: [{ ...first, ...change }] };
 }
 
 describe('Indicators', () => {
@@ -95,28 +87,30 @@ describe('Indicators', () => {
   });
 
   it('says when an indicator counted nothing, has nothing to compare with, or did not move', async () => {
+    const [silver] = handMadeIndicators().indicators;
     answering({
       scope: 'all',
       indicators: [
         {
-          ...withOne({}).indicators[0],
+          ...silver,
           id: 'nothing',
           title: 'Nothing counted',
           now: { at: '2026-12-01T06:00:00.000Z', value: null, entities: 0 },
           change: null,
         },
         {
-          ...withOne({}).indicators[0],
+          ...silver,
           id: 'new',
           title: 'No history',
           before: { at: '2026-11-01T06:00:00.000Z', value: null, entities: 0 },
           change: null,
         },
         {
-          ...withOne({}).indicators[0],
+          ...silver,
           id: 'flat',
           title: 'Steady',
           change: 0,
+          now: { at: '2026-12-01T06:00:00.000Z', value: 34.1, entities: 41 },
         },
       ],
     });
@@ -138,6 +132,8 @@ describe('Indicators', () => {
     expect(
       within(steady).getByText('No change from 30 days ago'),
     ).toBeInTheDocument();
+    // A share whose answer does not say how many meet it still says how many it counted.
+    expect(within(steady).getByText('41 entities counted')).toBeInTheDocument();
   });
 
   it('says a fact whose values are all fresh, from the last hours, is so', async () => {

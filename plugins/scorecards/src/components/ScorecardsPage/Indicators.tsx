@@ -107,9 +107,11 @@ function IndicatorItem(props: { indicator: IndicatorResult }) {
       aggregate: t(`page.indicators.aggregate.${measure.aggregate}`),
       count: now.entities,
     });
+  } else if (now.meeting === undefined) {
+    counted = t('page.indicators.counted', { count: now.entities });
   } else {
     counted = t('page.indicators.share', {
-      meeting: String(now.meeting ?? 0),
+      meeting: String(now.meeting),
       count: now.entities,
     });
   }
