@@ -336,11 +336,50 @@ try {
   log(
     `whole organisation: ${wholeView.Groups.length} tree rows, ${wholeView.Heatmap.length} heatmap rows, ${wholeView.Checks.length} checks, ${wholeView.Entities?.length} entity rows`,
   );
+  const layout = () =>
+    page.evaluate(() => {
+      const heatmap = document.querySelector(
+        '.scorecards-ScorecardsPage table[aria-label="Heatmap"]',
+      );
+      return `page ${document.documentElement.scrollHeight} px tall; heatmap ${heatmap?.scrollWidth} px wide in ${heatmap?.parentElement?.clientWidth} px`;
+    });
+  log(`whole organisation: ${await layout()}`);
   mkdirSync(join(root, 'e2e-results'), { recursive: true });
   await page.screenshot({
     path: join(root, 'e2e-results/rollup-page-large.png'),
     fullPage: true,
   });
+  // And with one department opened down to its teams, as a reader drilling into it sees it.
+  const opened = [];
+  const open = node => {
+    if (node.children.length === 0) return;
+    opened.push(node.ref);
+    node.children.forEach(open);
+  };
+  open(departments[0]);
+  await page.goto(
+    `${backend.baseUrl}/scorecards?expanded=${encodeURIComponent(
+      opened.join(','),
+    )}`,
+    { waitUntil: 'commit' },
+  );
+  await waitFor(
+    `the tree with ${departments[0].title} open`,
+    async () =>
+      (await readTables(['Groups'])).Groups?.length > wholeView.Groups.length,
+    60_000,
+  );
+  await waitShows({ Entities: wholeView.Entities });
+  log(
+    `${departments[0].title} opened: ${
+      (await readTables(['Groups'])).Groups.length
+    } tree rows, ${await layout()}`,
+  );
+  await page.screenshot({
+    path: join(root, 'e2e-results/rollup-page-large-opened.png'),
+    fullPage: true,
+  });
+
   const firstRender = [];
   for (let i = 0; i < SAMPLES; i++) {
     await page.goto(`${backend.baseUrl}/scorecards`, { waitUntil: 'commit' });
@@ -433,12 +472,10 @@ try {
   await page.goto(`${backend.baseUrl}/scorecards`, { waitUntil: 'commit' });
   await waitShows(wholeView);
   const scopeTo = department =>
-    content
-      .getByRole('table', { name: 'Groups' })
-      .getByRole('button', {
-        name: `Scope to ${department.title}`,
-        exact: true,
-      });
+    content.getByRole('table', { name: 'Groups' }).getByRole('button', {
+      name: `Scope to ${department.title}`,
+      exact: true,
+    });
   const back = content.getByRole('button', {
     name: 'Show the whole organisation',
   });
