@@ -1,7 +1,7 @@
 /* eslint-disable no-console */
 // Starts the example backend (packages/backend, on the example catalog) on a port of its own,
 // with a database of its own in a temporary folder, for end-to-end tests, fixture recording and
-// the entity-page benchmark. It serves the app's production build when packages/app/dist exists.
+// the entity-page benchmark (and, on a generated catalog, the rollup-page benchmark). It serves the app's production build when packages/app/dist exists.
 //
 //   import { startExampleBackend } from './example-backend.mjs';
 //   const backend = await startExampleBackend({ port: 7107, config: { scorecards: {...} } });
@@ -53,14 +53,39 @@ export async function guestToken(baseUrl) {
   return (await res.json()).backstageIdentity.token;
 }
 
+/** The example catalog is complete: every example component is there with its owner. */
+function exampleCatalog() {
+  const expected = exampleComponentCount();
+  return {
+    what: `the catalog to hold the ${expected} example components with their owners`,
+    ready: async (baseUrl, headers) => {
+      const res = await fetch(
+        `${baseUrl}/api/catalog/entities/by-query?filter=kind=component&fields=metadata.name,relations&limit=1000`,
+        { headers },
+      );
+      const { items } = await res.json();
+      return (
+        items.length === expected &&
+        items.every(e => e.relations?.some(r => r.type === 'ownedBy'))
+      );
+    },
+    timeoutMs: 120_000,
+  };
+}
+
 /**
  * Starts the backend and resolves once it is ready and the catalog holds the example entities.
- * `config` is merged over app-config.yaml; `waitForRun` runs the evaluation every 15 seconds and
- * also waits for a successful run over the whole example catalog.
+ * `config` is merged over app-config.yaml; `configFiles` are read after it, in order (Backstage
+ * merges their objects key by key, so they can change one setting deep inside `backend`).
+ * `catalog` replaces the wait for the example catalog, for a backend on another catalog:
+ * `{ what, ready: (baseUrl, headers) => Promise<boolean>, timeoutMs }`. `waitForRun` runs the
+ * evaluation every 15 seconds and also waits for a successful run over the whole catalog.
  */
 export async function startExampleBackend({
   port = 7107,
   config = {},
+  configFiles = [],
+  catalog = exampleCatalog(),
   waitForRun = false,
   log = process.env.E2E_BACKEND_LOG === '1',
 } = {}) {
@@ -102,6 +127,7 @@ export async function startExampleBackend({
       join(root, 'app-config.yaml'),
       '--config',
       configFile,
+      ...configFiles.flatMap(file => ['--config', file]),
     ],
     {
       cwd: root,
@@ -140,27 +166,16 @@ export async function startExampleBackend({
     );
     const token = await guestToken(baseUrl);
     const headers = { Authorization: `Bearer ${token}` };
-    const expected = exampleComponentCount();
     await waitFor(
-      `the catalog to hold the ${expected} example components with their owners`,
-      async () => {
-        const res = await fetch(
-          `${baseUrl}/api/catalog/entities/by-query?filter=kind=component&fields=metadata.name,relations&limit=1000`,
-          { headers },
-        );
-        const { items } = await res.json();
-        return (
-          items.length === expected &&
-          items.every(e => e.relations?.some(r => r.type === 'ownedBy'))
-        );
-      },
-      120_000,
+      catalog.what,
+      () => catalog.ready(baseUrl, headers),
+      catalog.timeoutMs,
     );
     if (waitForRun) {
       // A run that started before the catalog was complete saw part of it; wait for one after.
       const catalogReadyAt = Date.now();
       await waitFor(
-        'a scorecards run over the whole example catalog',
+        'a scorecards run over the whole catalog',
         async () => {
           const res = await fetch(`${baseUrl}/api/scorecards/runs?limit=5`, {
             headers,
