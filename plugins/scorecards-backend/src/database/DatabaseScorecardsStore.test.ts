@@ -1492,6 +1492,24 @@ describe.each(databases.eachSupportedId())(
         ).toEqual([]);
       });
 
+      it('imports a source once when replicas import it at the same time', async () => {
+        const history = {
+          source: 'old-tool',
+          events: [
+            scoreEvent(api, 40, day(1)),
+            checkEvent(api, 'fail', day(1)),
+          ],
+        };
+        await Promise.all([
+          store.importHistory(history, day(20)),
+          store.importHistory(history, day(20)),
+          store.importHistory(history, day(20)),
+        ]);
+        expect(
+          await store.getHistory(api, { from: day(0), to: day(30) }),
+        ).toHaveLength(2);
+      });
+
       it('refuses an event that is not a history event, naming it', async () => {
         await expect(
           store.importHistory({

@@ -582,6 +582,10 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
     }
     const events = history.events.map(checkImportedEvent);
     return this.db.transaction(async tx => {
+      // First, so that replicas importing at once take turns: the version row stays locked
+      // until this import commits, and the next one then replaces what it wrote. History moved,
+      // though the latest results did not: read models built from it renew.
+      await bumpVersion(tx);
       const replaced = await tx(HISTORY).where({ source }).delete();
       // The plugin's own history takes over from its first event for an entity: imported
       // events from then on would contradict it, and those in the future any latest result.
@@ -608,8 +612,6 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
           at.getTime() < (firstRecorded.get(event.entityRef) ?? Infinity),
       );
       await this.bulk.upsert(tx, HISTORY, importedHistoryRows(source, kept));
-      // History moved, though the latest results did not: read models built from it renew.
-      await bumpVersion(tx);
       return {
         imported: kept.length,
         skipped: events.length - kept.length,
