@@ -1,5 +1,6 @@
 import { createBackend } from '@backstage/backend-defaults';
 import { catalogModuleExampleDates } from './examples/exampleDates';
+import { scorecardsModuleExampleHistory } from './examples/exampleHistory';
 
 const backend = createBackend();
 
@@ -14,5 +15,8 @@ backend.add(
   import('@backstage/plugin-permission-backend-module-allow-all-policy'),
 );
 backend.add(import('@guardrails/plugin-scorecards-backend'));
+// Example data only: seeds 90 days of made-up scorecard history for the example catalog
+// (history source `example-history`; see examples/README.md).
+backend.add(scorecardsModuleExampleHistory);
 
 backend.start();

@@ -190,6 +190,9 @@ interface DatabaseResult {
   /** An authenticated request to the plugin with one small query and no catalog call. */
   floor: Latency;
   rollup: Latency;
+  /** `GET /trends` of the whole organisation: points, movers with causes, teams, new entities. */
+  trends: Latency;
+  heatmap: Latency;
   drill: Latency;
   /** PostgreSQL: whether autovacuum is on, and the drill-down again after ANALYZE. */
   autovacuum?: string;
@@ -223,6 +226,9 @@ const checks = {
   ownRollup: b => b.by === 'group' && b.summary.entities < 1000,
   ownDrill: b => Array.isArray(b.items) && b.total < 1000 && b.items.length === Math.min(b.total, 50),
   ownTrends: b => Array.isArray(b.points) && b.points[b.points.length - 1].entities < 1000,
+  // The whole organisation's trend, with its movers, teams and new entities.
+  trends: b => Array.isArray(b.points) && b.points[b.points.length - 1].entities > 0 && Array.isArray(b.improved) && Array.isArray(b.teams.improved) && typeof b.new.total === 'number',
+  heatmap: b => Array.isArray(b.rows) && b.rows.length === workerData.departments && b.columns.length > 0,
 };
 async function main() {
   const times = [];
@@ -846,7 +852,9 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
           | 'runs'
           | 'ownRollup'
           | 'ownDrill'
-          | 'ownTrends',
+          | 'ownTrends'
+          | 'trends'
+          | 'heatmap',
         /** User tokens, one request each in turn; the bench's service token otherwise. */
         users?: { tokens: string[]; warmup: number; requests: number },
       ): Promise<Latency> => {
@@ -927,6 +935,12 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
       const floor = await measure('runs', () => '/runs?limit=1', 'runs');
       const rollup = await profiled(`${kind}-rollup`, () =>
         measure('rollup', () => '/rollup?by=group', 'rollup'),
+      );
+      const trends = await profiled(`${kind}-trends`, () =>
+        measure('trends (movers)', () => '/trends', 'trends'),
+      );
+      const heatmap = await profiled(`${kind}-heatmap`, () =>
+        measure('heatmap', () => '/heatmap?axis=category', 'heatmap'),
       );
       const drill = await profiled(`${kind}-drill`, () =>
         measure(
@@ -1065,6 +1079,8 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
         catalogCheck,
         floor,
         rollup,
+        trends,
+        heatmap,
         drill,
         autovacuum,
         drillAnalyzed,
@@ -1215,6 +1231,13 @@ function printTable(results: DatabaseResult[]) {
         r.rollup,
         TARGETS.rollupP95,
       ),
+    );
+    rows.push(
+      infoRow(
+        '  movers (trends) p95: GET /trends (whole org, 12 weeks, movers with causes, teams, new)',
+        r.trends,
+      ),
+      infoRow('  GET /heatmap?axis=category (whole org)', r.heatmap),
     );
     rows.push([
       '  GET /rollup?by=group, first request after a run',

@@ -13,12 +13,15 @@ import {
 import {
   RuleOperator,
   scorecardsDefinitionsExtensionPoint,
+  ScorecardsHistorySource,
+  scorecardsHistoryExtensionPoint,
 } from '@guardrails/plugin-scorecards-node';
 import { Duration } from 'luxon';
 import { readDuration } from './config';
 import { DatabaseScorecardsStore } from './database';
 import { createScorecardEngine } from './definitions';
 import { EvaluationRunner } from './run/EvaluationRunner';
+import { importHistorySources } from './service/historySources';
 import { createRouter } from './service/router';
 import { RollupService } from './service/RollupService';
 
@@ -50,6 +53,15 @@ export const scorecardsPlugin = createBackendPlugin({
       addChecks: (...added) => checks.push(...added),
       addScorecards: (...added) => scorecards.push(...added),
       addOperators: (...added) => operators.push(...added),
+    });
+    const historySources: ScorecardsHistorySource[] = [];
+    env.registerExtensionPoint(scorecardsHistoryExtensionPoint, {
+      addHistorySource: source => {
+        if (historySources.some(s => s.id === source.id)) {
+          throw new Error(`History source '${source.id}' was added twice`);
+        }
+        historySources.push(source);
+      },
     });
 
     env.registerInit({
@@ -108,6 +120,9 @@ export const scorecardsPlugin = createBackendPlugin({
               config.getConfig('scorecards.schedule'),
             )
           : DEFAULT_SCHEDULE;
+
+        // Before the first run, so that the history it continues is there.
+        await importHistorySources({ sources: historySources, store, logger });
 
         await scheduler.scheduleTask({
           id: TASK_ID,

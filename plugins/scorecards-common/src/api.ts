@@ -288,7 +288,12 @@ export interface GroupRollupNode extends RollupSummary {
   type?: string;
   /** Entities owned directly by this group. */
   ownEntities: number;
-  /** How the entities owned directly by this group stand, apart from those of its children. */
+  /**
+   * How the entities owned directly by this group stand, apart from those of its children. For a
+   * caller who may not read a group below it, that group's entities count here too (they are in
+   * this group's totals and under no child shown), so `own` and the children's totals add up to
+   * the group's; `ownEntities` still counts only the entities the group itself owns.
+   */
   own: RollupSummary;
   /**
    * Pass rate per category of the scorecard's checks, over this group's entities and those of
@@ -468,7 +473,11 @@ export interface TrendPoint extends RollupSummary {
  */
 export interface TrendMover {
   entityRef: string;
-  /** The checks whose status changed between the window's start and end. */
+  /**
+   * The scorecard's checks whose status differs between the window's start and end, those that
+   * moved the entity furthest its way first (for a regression, from passing to failing; for an
+   * improvement, from failing to passing), then by severity weight.
+   */
   causes: MoverCause[];
   fromScore: number | null;
   toScore: number | null;
@@ -551,9 +560,16 @@ export interface TrendsResponse {
   points: TrendPoint[];
   improved: TrendMover[];
   regressed: TrendMover[];
-  /** Teams (the groups owning the scope's entities directly) by the change of their mean score. */
+  /**
+   * Teams (the groups owning the scope's entities directly, that the caller may read) by the
+   * change of their mean score, 10 at most each way; a team whose mean did not move is in neither.
+   */
   teams: { improved: TeamMover[]; regressed: TeamMover[] };
-  /** Entities that appeared in the window, newest first (at most 10), and how many did. */
+  /**
+   * Entities without a standing at the window's start that were scored in it, newest first (at
+   * most 10), and how many did; `score` and `level` are their standing at the window's end (null
+   * when they were removed since).
+   */
   new: { entities: NewTrendEntity[]; total: number };
 }
 

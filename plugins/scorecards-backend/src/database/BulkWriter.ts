@@ -72,6 +72,7 @@ const PG_COLUMN_TYPES: Record<string, Record<string, string>> = {
     failing: 'integer',
     definitions_changed: 'boolean',
     at: 'timestamptz',
+    source: 'text',
   },
 };
 const PG_ROWS_PER_UNNEST = 5000;

@@ -1368,6 +1368,173 @@ describe.each(databases.eachSupportedId())(
       });
     });
 
+    describe('importHistory', () => {
+      const api = 'component:default/checkout-api';
+      const old = 'component:default/retired-api';
+      const scoreEvent = (entityRef: string, score: number, at: Date) => ({
+        type: 'scorecard' as const,
+        entityRef,
+        scorecardId: SCORECARD,
+        level: score === 100 ? 'Gold' : null,
+        score,
+        at: at.toISOString(),
+      });
+      const checkEvent = (
+        entityRef: string,
+        status: CheckStatus,
+        at: Date,
+      ) => ({
+        type: 'check' as const,
+        entityRef,
+        checkId: 'dashboard',
+        status,
+        at: at.toISOString(),
+      });
+
+      it('puts past events into the history only, replacing the same source on a re-import', async () => {
+        await store.writeEvaluations([evaluated(api)], day(10));
+        const latest = await store.getEntityResults(api);
+
+        const summary = await store.importHistory(
+          {
+            source: 'old-tool',
+            events: [
+              scoreEvent(api, 40, day(1)),
+              checkEvent(api, 'fail', day(1)),
+              scoreEvent(api, 100, day(5)),
+              checkEvent(api, 'pass', day(5)),
+              // At or after the plugin's own first event, and in the future: left out.
+              scoreEvent(api, 60, day(10)),
+              scoreEvent(old, 70, day(30)),
+              scoreEvent(old, 80, day(4)),
+            ],
+          },
+          day(20),
+        );
+        expect(summary).toEqual({ imported: 5, skipped: 2, replaced: 0 });
+
+        // The latest results, and what the next run finds changed, are as they were.
+        expect(await store.getEntityResults(api)).toEqual(latest);
+        expect(await store.writeEvaluations([evaluated(api)], day(11))).toEqual(
+          { changed: 0, rowsWritten: 0 },
+        );
+        expect((await store.listScores({})).rows.map(r => r.entityRef)).toEqual(
+          [api],
+        );
+
+        const history = await store.getHistory(api, {
+          from: day(0),
+          to: day(30),
+        });
+        expect(
+          history
+            .filter(e => e.type === 'scorecard')
+            .map(e => [
+              e.at,
+              e.type === 'scorecard' && e.score,
+              e.type === 'scorecard' && e.previousScore,
+            ]),
+        ).toEqual([
+          [day(10).toISOString(), 100, undefined],
+          [day(5).toISOString(), 100, 40],
+          [day(1).toISOString(), 40, undefined],
+        ]);
+        expect(history).toContainEqual({
+          type: 'check',
+          entityRef: api,
+          checkId: 'dashboard',
+          status: 'pass',
+          previousStatus: 'fail',
+          at: day(5).toISOString(),
+        });
+        const scores = await store.getScoreHistory({
+          scorecardId: SCORECARD,
+          from: day(2),
+          to: day(30),
+        });
+        expect(scores.map(e => [e.entityRef, e.at])).toEqual([
+          [api, day(1).toISOString()],
+          [old, day(4).toISOString()],
+          [api, day(5).toISOString()],
+          [api, day(10).toISOString()],
+        ]);
+
+        // Importing the source again replaces its events rather than adding to them.
+        expect(
+          await store.importHistory(
+            { source: 'old-tool', events: [scoreEvent(api, 20, day(2))] },
+            day(20),
+          ),
+        ).toEqual({ imported: 1, skipped: 0, replaced: 5 });
+        const again = await store.getHistory(api, {
+          from: day(0),
+          to: day(30),
+        });
+        expect(again.map(e => e.at)).toEqual([
+          ...CHECK_IDS.map(() => day(10).toISOString()),
+          day(10).toISOString(),
+          day(2).toISOString(),
+        ]);
+        expect(
+          await store.getHistory(old, { from: day(0), to: day(30) }),
+        ).toEqual([]);
+        // Another source stands apart.
+        await store.importHistory(
+          { source: 'other-tool', events: [scoreEvent(old, 10, day(3))] },
+          day(20),
+        );
+        await store.importHistory({ source: 'old-tool', events: [] }, day(20));
+        expect(
+          (await store.getHistory(old, { from: day(0), to: day(30) })).length,
+        ).toBe(1);
+        expect(
+          await store.getHistory(api, { from: day(0), to: day(9) }),
+        ).toEqual([]);
+      });
+
+      it('imports a source once when replicas import it at the same time', async () => {
+        const history = {
+          source: 'old-tool',
+          events: [
+            scoreEvent(api, 40, day(1)),
+            checkEvent(api, 'fail', day(1)),
+          ],
+        };
+        await Promise.all([
+          store.importHistory(history, day(20)),
+          store.importHistory(history, day(20)),
+          store.importHistory(history, day(20)),
+        ]);
+        expect(
+          await store.getHistory(api, { from: day(0), to: day(30) }),
+        ).toHaveLength(2);
+      });
+
+      it('refuses an event that is not a history event, naming it', async () => {
+        await expect(
+          store.importHistory({
+            source: 'old-tool',
+            events: [
+              scoreEvent(api, 40, day(1)),
+              { ...checkEvent(api, 'pass', day(1)), status: 'green' as any },
+            ],
+          }),
+        ).rejects.toThrow(/History event 1 has status 'green'/);
+        await expect(
+          store.importHistory({
+            source: 'old-tool',
+            events: [{ ...scoreEvent(api, 40, day(1)), at: 'yesterday' }],
+          }),
+        ).rejects.toThrow(/History event 0 has no valid ISO timestamp/);
+        await expect(
+          store.importHistory({ source: '', events: [] }),
+        ).rejects.toThrow(/history source must be a non-empty id/);
+        expect(
+          await store.getHistory(api, { from: day(0), to: day(9) }),
+        ).toEqual([]);
+      });
+    });
+
     describe('pruneHistory', () => {
       it('keeps the newest event before the cutoff of each subject', async () => {
         const ref = 'component:default/checkout-api';

@@ -2,7 +2,7 @@ import {
   DatabaseService,
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
-import { NotFoundError } from '@backstage/errors';
+import { InputError, NotFoundError } from '@backstage/errors';
 import type {
   CheckStatus,
   Fact,
@@ -14,6 +14,11 @@ import { randomUUID } from 'node:crypto';
 import { Knex } from 'knex';
 import { stableStringify } from '../engine';
 import { BulkWriter } from './BulkWriter';
+import {
+  assertHistorySource,
+  checkImportedEvent,
+  importedHistoryRows,
+} from './historyImport';
 import { SortColumn, sortColumns } from './scoreOrder';
 import {
   FAILING_STATUSES,
@@ -27,6 +32,7 @@ import {
 import {
   CHECK_RESULTS,
   CheckResultRow,
+  DbTimestamp,
   ENTITIES,
   EntityRow,
   FACTS,
@@ -56,6 +62,8 @@ import {
 import {
   EntityEvaluationRecord,
   HistoryEvent,
+  HistoryImport,
+  HistoryImportSummary,
   OrgSnapshot,
   RunRecord,
   ScoreFilter,
@@ -561,6 +569,55 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
             { type: 'check' | 'removed' }
           >,
       );
+  }
+
+  async importHistory(
+    history: HistoryImport,
+    now: Date = new Date(),
+  ): Promise<HistoryImportSummary> {
+    const { source } = history;
+    assertHistorySource(source);
+    if (!Array.isArray(history.events)) {
+      throw new InputError('History events must be a list');
+    }
+    const events = history.events.map(checkImportedEvent);
+    return this.db.transaction(async tx => {
+      // First, so that replicas importing at once take turns: the version row stays locked
+      // until this import commits, and the next one then replaces what it wrote. History moved,
+      // though the latest results did not: read models built from it renew.
+      await bumpVersion(tx);
+      const replaced = await tx(HISTORY).where({ source }).delete();
+      // The plugin's own history takes over from its first event for an entity: imported
+      // events from then on would contradict it, and those in the future any latest result.
+      const refs = [...new Set(events.map(e => e.event.entityRef))];
+      const firstRecorded = new Map<string, number>();
+      if (refs.length > 0) {
+        const rows: Array<{ entity_ref: string; first: DbTimestamp }> =
+          await this.bulk.whereInList(
+            tx(HISTORY)
+              .select('entity_ref')
+              .min({ first: 'at' })
+              .whereNull('source')
+              .groupBy('entity_ref'),
+            'entity_ref',
+            refs,
+          );
+        for (const row of rows) {
+          firstRecorded.set(row.entity_ref, toDate(row.first).getTime());
+        }
+      }
+      const kept = events.filter(
+        ({ event, at }) =>
+          at.getTime() <= now.getTime() &&
+          at.getTime() < (firstRecorded.get(event.entityRef) ?? Infinity),
+      );
+      await this.bulk.upsert(tx, HISTORY, importedHistoryRows(source, kept));
+      return {
+        imported: kept.length,
+        skipped: events.length - kept.length,
+        replaced,
+      };
+    });
   }
 
   async pruneHistory(olderThan: Date): Promise<number> {

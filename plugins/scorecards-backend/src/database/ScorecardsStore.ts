@@ -149,6 +149,33 @@ export interface OrgSnapshot {
   domains: OrgEntity[];
 }
 
+/** Past results of another tool, for {@link ScorecardsStore.importHistory}. */
+export interface HistoryImport {
+  /**
+   * Id of where the events come from, e.g. `example-history`: importing the same source again
+   * replaces what it imported before.
+   */
+  source: string;
+  /**
+   * Check and scorecard events (and `removed` events), with their times, in any order. A
+   * `previousStatus` or `previousScore` left out is taken from the source's event before it.
+   */
+  events: HistoryEvent[];
+}
+
+/** What an import of history did. */
+export interface HistoryImportSummary {
+  /** Events stored. */
+  imported: number;
+  /**
+   * Events left out: those dated in the future, or at or after the first event the plugin
+   * recorded itself for the entity (its own history takes over from there).
+   */
+  skipped: number;
+  /** Events of the source's earlier import that this one replaced. */
+  replaced: number;
+}
+
 /** What a write of evaluations did. */
 export interface WriteSummary {
   /** Entities whose results changed. */
@@ -253,6 +280,17 @@ export interface ScorecardsStore {
     from: Date;
     to: Date;
   }): Promise<Extract<HistoryEvent, { type: 'check' | 'removed' }>[]>;
+
+  /**
+   * Imports past results (from another tool, say) into the history only: the latest results,
+   * and what the next run finds changed, stay as they are; trends read the events like any
+   * history. Importing a source again replaces its earlier import. Throws an `InputError`
+   * naming the first event that is not a valid history event.
+   */
+  importHistory(
+    history: HistoryImport,
+    now?: Date,
+  ): Promise<HistoryImportSummary>;
 
   /**
    * Deletes history older than a cutoff, except the newest event before the cutoff of each

@@ -3,6 +3,8 @@ export type {
   EntityInfo,
   EntityScoreRow,
   HistoryEvent,
+  HistoryImport,
+  HistoryImportSummary,
   OrgEntity,
   OrgGroup,
   OrgSnapshot,

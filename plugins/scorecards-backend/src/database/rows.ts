@@ -103,6 +103,8 @@ export type HistoryRow = {
   failing: number | null;
   definitions_changed: boolean | number | null;
   at: DbTimestamp;
+  /** The history source it was imported from; null (or absent) when recorded by a run. */
+  source?: string | null;
 };
 
 /** A row of {@link FACTS}. */

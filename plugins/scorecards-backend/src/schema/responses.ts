@@ -265,6 +265,24 @@ const summaryFields = {
 };
 const rollupSummary = z.object(summaryFields).meta({ id: 'RollupSummary' });
 
+const categoryPassRate = z
+  .object({
+    category: z.string(),
+    pass: z
+      .number()
+      .int()
+      .meta({ description: 'Results that pass or are waived.' }),
+    fail: z
+      .number()
+      .int()
+      .meta({ description: 'Results that fail or are in error.' }),
+    passRate: z.number().nullable().meta({
+      description:
+        'Share of `pass` in `pass + fail`, 0-100, one decimal; null when both are 0.',
+    }),
+  })
+  .meta({ id: 'CategoryPassRate' });
+
 const groupRollupNode: z.ZodType<GroupRollupNode> = z
   .object({
     ...summaryFields,
@@ -272,6 +290,14 @@ const groupRollupNode: z.ZodType<GroupRollupNode> = z
     title: z.string(),
     type: z.string().optional(),
     ownEntities: z.number().int(),
+    own: rollupSummary.meta({
+      description:
+        'How the entities owned directly by the group stand, apart from those of the groups below it that the caller may read.',
+    }),
+    categories: z.array(categoryPassRate).meta({
+      description:
+        "Pass rate per category of the scorecard's checks over the group's whole subtree, in the scorecard's category order.",
+    }),
     get children() {
       return z.array(groupRollupNode).meta({
         description: 'The groups below it; empty where a `depth` cut the tree.',
@@ -407,9 +433,67 @@ export const entitiesPageResponse = z.object({
   }),
 });
 
+const moverCause = z
+  .object({
+    checkId: z.string(),
+    title: z.string(),
+    from: checkStatus.nullable().meta({
+      description:
+        "Status at the window's start; null when the check did not apply then.",
+    }),
+    to: checkStatus.nullable().meta({
+      description:
+        "Status at the window's end; null when the check no longer applies.",
+    }),
+  })
+  .meta({ id: 'MoverCause' });
+
+const teamMover = z
+  .object({
+    ref: z.string(),
+    title: z.string(),
+    entities: z.number().int().meta({
+      description: "The team's entities scored at both ends of the window.",
+    }),
+    fromScore: z.number(),
+    toScore: z.number(),
+    change: z.number().meta({
+      description:
+        "How much the team's mean score moved by its entities' own changes, one decimal.",
+    }),
+    causes: z.array(
+      z.object({
+        checkId: z.string(),
+        title: z.string(),
+        improved: z.number().int().meta({
+          description: 'Entities of the team that started passing the check.',
+        }),
+        regressed: z.number().int().meta({
+          description: 'Entities of the team that stopped passing the check.',
+        }),
+      }),
+    ),
+  })
+  .meta({ id: 'TeamMover' });
+
+const newTrendEntity = z
+  .object({
+    entityRef: z.string(),
+    at: timestamp.meta({
+      description: 'When it was first scored in the window.',
+    }),
+    score: z.number().nullable(),
+    level,
+  })
+  .meta({ id: 'NewTrendEntity' });
+
 const trendMover = z
   .object({
     entityRef: z.string(),
+    causes: z.array(moverCause).meta({
+      description:
+        "The scorecard's checks whose status differs between the window's start and end, biggest effect in the mover's direction first.",
+    }),
     fromScore: z.number().int().nullable(),
     toScore: z.number().int().nullable(),
     fromLevel: level,
@@ -435,6 +519,21 @@ export const trendsResponse = z.object({
   ),
   improved: z.array(trendMover),
   regressed: z.array(trendMover),
+  teams: z
+    .object({ improved: z.array(teamMover), regressed: z.array(teamMover) })
+    .meta({
+      description:
+        "Groups owning the scope's entities directly, by the change of their entities' mean score; 10 each way at most.",
+    }),
+  new: z
+    .object({
+      entities: z.array(newTrendEntity),
+      total: z.number().int(),
+    })
+    .meta({
+      description:
+        'Entities that appeared in the window, newest first (10 at most), and how many did.',
+    }),
 });
 
 const fact = z

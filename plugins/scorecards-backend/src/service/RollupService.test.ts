@@ -307,6 +307,135 @@ describe.each(databases.eachSupportedId())(
         ]);
         expect(map.rows[0].cells.map(c => c.fail)).toEqual([0, 1]);
       });
+
+      /** The same checks, `docs` in a category of its own. */
+      const twoCategories = () =>
+        new RollupService({
+          store,
+          definitions: {
+            ...definitions,
+            checks: definitions.checks.map(c =>
+              c.id === 'docs' ? { ...c, category: 'documentation' } : c,
+            ),
+          },
+        });
+      const tree = async (
+        service: RollupService,
+        options: { visible?: ReadonlySet<string>; depth?: number } = {},
+      ) =>
+        (await service.rollup({
+          scorecardId: 'card',
+          by: 'group',
+          scope: { type: 'all' },
+          ...options,
+        })) as Extract<RollupResponse, { by: 'group' }>;
+      const rates = (node: GroupRollupNode): unknown => [
+        node.title,
+        node.own.entities,
+        node.categories.map(c => [c.category, c.pass, c.fail, c.passRate]),
+        node.children.map(rates),
+      ];
+
+      it("gives each group its own entities' standing and its subtree's pass rate per category, in the scorecard's order", async () => {
+        const body = await tree(twoCategories());
+        expect(body.groups.map(rates)).toEqual([
+          [
+            'Org',
+            0,
+            [
+              ['ownership', 3, 1, 75],
+              ['documentation', 1, 3, 25],
+            ],
+            [
+              [
+                'Data',
+                1,
+                [
+                  ['ownership', 1, 0, 100],
+                  ['documentation', 0, 1, 0],
+                ],
+                [],
+              ],
+              [
+                'Shop department',
+                1,
+                [
+                  ['ownership', 2, 1, 66.7],
+                  ['documentation', 1, 2, 33.3],
+                ],
+                [
+                  [
+                    'Cart',
+                    2,
+                    [
+                      ['ownership', 1, 1, 50],
+                      ['documentation', 0, 2, 0],
+                    ],
+                    [],
+                  ],
+                ],
+              ],
+            ],
+          ],
+        ]);
+        const shop = body.groups[0].children[1];
+        expect(shop.own).toEqual({
+          entities: 1,
+          averageScore: 100,
+          levels: { Bronze: 1, none: 0 },
+          failing: 0,
+        });
+        expect(shop.entities).toBe(3);
+        // A node cut by a depth still has its subtree's pass rates.
+        const cut = await tree(twoCategories(), { depth: 0 });
+        expect(cut.groups[0].children).toEqual([]);
+        expect(cut.groups[0].categories).toEqual(body.groups[0].categories);
+      });
+
+      it('gives the pass rates of the entities the caller may read, the own entities of a hidden group going to the group above it', async () => {
+        const body = await tree(twoCategories(), {
+          visible: new Set([
+            'group:default/org',
+            'group:default/shop-dept',
+            ref('cart-api'),
+            ref('shop-admin'),
+          ]),
+        });
+        expect(body.groups.map(rates)).toEqual([
+          [
+            'Org',
+            0,
+            [
+              ['ownership', 2, 0, 100],
+              ['documentation', 1, 1, 50],
+            ],
+            [
+              [
+                'Shop department',
+                2,
+                [
+                  ['ownership', 2, 0, 100],
+                  ['documentation', 1, 1, 50],
+                ],
+                [],
+              ],
+            ],
+          ],
+        ]);
+        // `ownEntities` still counts only what the group owns itself.
+        expect(body.groups[0].children[0].ownEntities).toBe(1);
+      });
+
+      it('counts the whole organisation by owner once for the tree and the heatmap', async () => {
+        const counting = jest.spyOn(store, 'countCheckStatusesBy');
+        await tree(rollups);
+        await rollups.heatmap({
+          scorecardId: 'card',
+          scope: { type: 'all' },
+          axis: 'category',
+        });
+        expect(counting).toHaveBeenCalledTimes(1);
+      });
     });
 
     describe('for a caller who may read only some entities', () => {
@@ -526,7 +655,11 @@ describe.each(databases.eachSupportedId())(
           interval: Duration.fromISO('P1D'),
           visible,
         });
+        expect(all.teams.improved.map(t => [t.ref, t.change])).toEqual([
+          ['group:default/open', 20],
+        ]);
         expect(theirs.improved).toEqual([]);
+        expect(theirs.teams).toEqual({ improved: [], regressed: [] });
         expect(theirs.points.map(p => p.entities)).toEqual([3, 3, 3, 3, 3]);
         expect(theirs.points.map(p => p.averageScore)).toEqual([
           50, 50, 50, 50, 50,
@@ -637,6 +770,7 @@ describe.each(databases.eachSupportedId())(
       expect(improved).toEqual([
         {
           entityRef: 'component:default/a',
+          causes: [],
           fromScore: 40,
           toScore: 70,
           fromLevel: 'Bronze',
@@ -702,6 +836,195 @@ describe.each(databases.eachSupportedId())(
           definitionsChanged: true,
         }),
       );
+    });
+
+    describe('movers with their causes', () => {
+      const ref = (name: string) => `component:default/${name}`;
+      const team = { ownerRef: 'group:default/team', ownerExists: true };
+
+      it('names the checks that changed, those that moved the entity its way first', async () => {
+        await store.writeEvaluations(
+          [
+            standing(ref('a'), { score: 50, failing: ['docs'], info: team }),
+            standing(ref('b'), { score: 50, failing: ['docs'], info: team }),
+          ],
+          day(0),
+        );
+        await store.writeEvaluations(
+          [
+            // a now passes docs but fails owner: a regression, of owner's doing.
+            standing(ref('a'), { score: 20, failing: ['owner'], info: team }),
+            standing(ref('b'), { score: 100, info: team }),
+          ],
+          day(2),
+        );
+
+        const { improved, regressed } = await trends();
+
+        expect(regressed).toEqual([
+          {
+            entityRef: ref('a'),
+            causes: [
+              { checkId: 'owner', title: 'owner', from: 'pass', to: 'fail' },
+              { checkId: 'docs', title: 'docs', from: 'fail', to: 'pass' },
+            ],
+            fromScore: 50,
+            toScore: 20,
+            fromLevel: 'Bronze',
+            toLevel: null,
+            change: -30,
+          },
+        ]);
+        expect(improved).toEqual([
+          expect.objectContaining({
+            entityRef: ref('b'),
+            causes: [
+              { checkId: 'docs', title: 'docs', from: 'fail', to: 'pass' },
+            ],
+          }),
+        ]);
+      });
+
+      it('moves a team by the mean change of its entities, counting who started and stopped passing each check', async () => {
+        await store.saveOrgSnapshot({
+          groups: [
+            { ref: 'group:default/team', title: 'Team' },
+            { ref: 'group:default/other', title: 'Other' },
+          ],
+          systems: [],
+          domains: [],
+        });
+        const other = { ownerRef: 'group:default/other', ownerExists: true };
+        await store.writeEvaluations(
+          [
+            standing(ref('a'), { score: 100, info: team }),
+            standing(ref('b'), { score: 100, info: team }),
+            standing(ref('c'), { score: 50, failing: ['docs'], info: other }),
+          ],
+          day(0),
+        );
+        await store.writeEvaluations(
+          [
+            standing(ref('a'), { score: 50, failing: ['docs'], info: team }),
+            standing(ref('c'), { score: 100, info: other }),
+            // Appears in the window: not counted in its team's change.
+            standing(ref('d'), { score: 0, failing: ['owner'], info: team }),
+          ],
+          day(2),
+        );
+
+        const { teams } = await trends();
+
+        expect(teams.regressed).toEqual([
+          {
+            ref: 'group:default/team',
+            title: 'Team',
+            entities: 2,
+            fromScore: 100,
+            toScore: 75,
+            change: -25,
+            causes: [
+              { checkId: 'docs', title: 'docs', improved: 0, regressed: 1 },
+            ],
+          },
+        ]);
+        expect(teams.improved).toEqual([
+          {
+            ref: 'group:default/other',
+            title: 'Other',
+            entities: 1,
+            fromScore: 50,
+            toScore: 100,
+            change: 50,
+            causes: [
+              { checkId: 'docs', title: 'docs', improved: 1, regressed: 0 },
+            ],
+          },
+        ]);
+      });
+
+      it('lists the entities that appeared in the window, newest first', async () => {
+        await store.writeEvaluations(
+          [standing(ref('old'), { score: 50, failing: ['docs'] })],
+          day(-5),
+        );
+        await store.writeEvaluations(
+          [standing(ref('first'), { score: 100 })],
+          day(1),
+        );
+        await store.writeEvaluations(
+          [standing(ref('second'), { score: 50, failing: ['docs'] })],
+          day(3),
+        );
+
+        const trend = await trends();
+
+        expect(trend.new).toEqual({
+          entities: [
+            {
+              entityRef: ref('second'),
+              at: day(3).toISOString(),
+              score: 50,
+              level: 'Bronze',
+            },
+            {
+              entityRef: ref('first'),
+              at: day(1).toISOString(),
+              score: 100,
+              level: 'Bronze',
+            },
+          ],
+          total: 2,
+        });
+        expect(trend.improved).toEqual([]);
+      });
+
+      it('reads imported history like its own, and explains a move across them', async () => {
+        // Another tool saw the entity passing both checks before the plugin's first run.
+        await store.importHistory(
+          {
+            source: 'old-tool',
+            events: [
+              {
+                type: 'scorecard',
+                entityRef: ref('a'),
+                scorecardId: 'card',
+                level: 'Bronze',
+                score: 100,
+                at: day(-10).toISOString(),
+              },
+              ...['owner', 'docs'].map(checkId => ({
+                type: 'check' as const,
+                entityRef: ref('a'),
+                checkId,
+                status: 'pass' as const,
+                at: day(-10).toISOString(),
+              })),
+            ],
+          },
+          day(1),
+        );
+        // The plugin's first run finds it failing docs.
+        await store.writeEvaluations(
+          [standing(ref('a'), { score: 50, failing: ['docs'], info: team })],
+          day(2),
+        );
+
+        const { regressed, points, new: appeared } = await trends();
+
+        expect(points.map(p => p.averageScore)).toEqual([100, 100, 50, 50, 50]);
+        expect(appeared.total).toBe(0);
+        expect(regressed).toEqual([
+          expect.objectContaining({
+            entityRef: ref('a'),
+            fromScore: 100,
+            toScore: 50,
+            causes: [
+              { checkId: 'docs', title: 'docs', from: 'pass', to: 'fail' },
+            ],
+          }),
+        ]);
+      });
     });
   },
 );

@@ -1,17 +1,21 @@
 import { InputError, NotFoundError } from '@backstage/errors';
 import {
+  CategoryPassRate,
   CategoryRollupRow,
+  CheckDefinition,
   CHECK_STATUSES,
   CheckRollupRow,
   CheckStatus,
   EntityScoreRow,
   GroupRollupNode,
   HeatmapResponse,
+  NewTrendEntity,
   RefRollupRow,
   RollupResponse,
   RollupSummary,
   ScorecardDefinition,
   ScorecardDefinitions,
+  TeamMover,
   TrendMover,
   TrendPoint,
   TrendsResponse,
@@ -25,6 +29,7 @@ import {
   type HeatmapRowSpec,
   type KeyedCheckCount,
 } from './heatmap';
+import { checkChanges, entityCauses, round1, teamCauses } from './movers';
 import { OrgTree } from './OrgTree';
 
 /** A scope of a rollup or trend: everything, or one group (transitively), System or Domain. */
@@ -171,6 +176,17 @@ export class RollupService {
             options.scope,
             visible,
             options.depth,
+            categoryCounter(
+              this.#scorecardChecks(scorecard),
+              await this.#keyedCheckCounts(
+                snapshot,
+                scorecard,
+                'owner',
+                rows,
+                options.scope,
+                visible,
+              ),
+            ),
           ),
         };
       case 'system':
@@ -271,6 +287,8 @@ export class RollupService {
     /** Each entity's score change of its own doing, since the window's start. */
     const changes = new Map<string, number>();
     let start: Map<string, Standing> | undefined;
+    /** When entities without a standing at the window's start were first scored in it. */
+    const appeared = new Map<string, string>();
     let definitionsChanged = false;
     const points: TrendPoint[] = [];
     let next = 0;
@@ -292,6 +310,14 @@ export class RollupService {
           failing:
             event.failing === undefined ? event.score < 100 : event.failing > 0,
         });
+        // An entity without a standing at the window's start that is scored in it is new.
+        if (
+          start &&
+          !start.has(event.entityRef) &&
+          !appeared.has(event.entityRef)
+        ) {
+          appeared.set(event.entityRef, event.at);
+        }
         // Within the window, a change that came with new definitions is nobody's doing; one
         // that brought the entity into the scorecard is neither an improvement nor a regression.
         if (start && event.definitionsChanged) {
@@ -323,7 +349,7 @@ export class RollupService {
       pointAt(to);
     }
 
-    const movers: TrendMover[] = [];
+    const movers: Array<Omit<TrendMover, 'causes'>> = [];
     for (const [ref, change] of changes) {
       const before = start?.get(ref);
       const after = standing.get(ref);
@@ -338,21 +364,94 @@ export class RollupService {
         });
       }
     }
-    const byRef = (a: TrendMover, b: TrendMover) =>
+    const byRef = (a: { entityRef: string }, b: { entityRef: string }) =>
       a.entityRef.localeCompare(b.entityRef);
+    const improved = movers
+      .filter(m => m.change > 0)
+      .sort((a, b) => b.change - a.change || byRef(a, b))
+      .slice(0, 10);
+    const regressed = movers
+      .filter(m => m.change < 0)
+      .sort((a, b) => a.change - b.change || byRef(a, b))
+      .slice(0, 10);
+
+    const teams = teamMovers({
+      tree: snapshot.tree,
+      rows: snapshot.rows.get(scorecard.id) ?? [],
+      inScope: entityRefs ? new Set(entityRefs) : undefined,
+      visible,
+      start: start ?? new Map(),
+      end: standing,
+      changes,
+    });
+
+    // The checks that changed, for the movers and the teams' entities only.
+    const checks = new Map(
+      this.#scorecardChecks(scorecard).map(c => [c.id, c]),
+    );
+    const explained = [
+      ...improved.map(m => m.entityRef),
+      ...regressed.map(m => m.entityRef),
+      ...teams.improved.flatMap(t => t.entityRefs),
+      ...teams.regressed.flatMap(t => t.entityRefs),
+    ];
+    const checkChangesByRef =
+      explained.length === 0
+        ? new Map()
+        : checkChanges(
+            await this.#store.getCheckHistory({
+              checkIds: scorecard.checks,
+              entityRefs: [...new Set(explained)],
+              from: from.toJSDate(),
+              to: to.toJSDate(),
+            }),
+            from.toJSDate(),
+            to.toJSDate(),
+          );
+    const withCauses = (list: typeof movers, direction: 1 | -1) =>
+      list.map(
+        ({ entityRef, ...mover }): TrendMover => ({
+          entityRef,
+          causes: entityCauses(
+            checkChangesByRef.get(entityRef),
+            checks,
+            direction,
+          ),
+          ...mover,
+        }),
+      );
+    const teamsWithCauses = (list: TeamChange[], direction: 1 | -1) =>
+      list.map(
+        ({ entityRefs: refs, ...team }): TeamMover => ({
+          ...team,
+          causes: teamCauses(refs, checkChangesByRef, checks, direction),
+        }),
+      );
+
+    const newEntities = [...appeared.entries()]
+      .map(([entityRef, firstAt]): NewTrendEntity => {
+        const now = standing.get(entityRef);
+        return {
+          entityRef,
+          at: firstAt,
+          score: now?.score ?? null,
+          level: now?.level ?? null,
+        };
+      })
+      .sort((a, b) => Date.parse(b.at) - Date.parse(a.at) || byRef(a, b));
+
     return {
       scorecardId: scorecard.id,
       scope: scopeName(options.scope),
       interval: options.interval.toISO()!,
       points,
-      improved: movers
-        .filter(m => m.change > 0)
-        .sort((a, b) => b.change - a.change || byRef(a, b))
-        .slice(0, 10),
-      regressed: movers
-        .filter(m => m.change < 0)
-        .sort((a, b) => a.change - b.change || byRef(a, b))
-        .slice(0, 10),
+      improved: withCauses(improved, 1),
+      regressed: withCauses(regressed, -1),
+      teams: {
+        improved: teamsWithCauses(teams.improved, 1),
+        regressed: teamsWithCauses(teams.regressed, -1),
+      },
+      new: { entities: newEntities.slice(0, 10), total: newEntities.length },
     };
   }
 
@@ -456,31 +555,15 @@ export class RollupService {
       }
     }
 
-    // The whole organisation's counts serve every caller who may read everything; any other
-    // scope or caller counts only the entities in question.
-    const whole =
-      visible === 'all' &&
-      (options.scope.type === 'all' || options.scope.type === 'group');
-    const count = () =>
-      this.#store.countCheckStatusesBy({
-        by,
-        scorecardId: scorecard.id,
-        checkIds: scorecard.checks,
-        entityRefs: whole ? undefined : rows.map(r => r.entityRef),
-      });
-    // The whole organisation's counts stand until the store's version moves, as check counts do.
-    let counts: Promise<KeyedCheckCount[]>;
-    if (whole) {
-      const key = `${snapshot.version}|${scorecard.id}|by-${by}`;
-      counts = this.#keyedCounts.get(key) ?? count();
-      this.#keyedCounts.set(key, counts);
-    } else {
-      counts = count();
-    }
-    const checks = scorecard.checks.flatMap(id => {
-      const check = this.#definitions.checks.find(c => c.id === id);
-      return check ? [check] : [];
-    });
+    const counts = this.#keyedCheckCounts(
+      snapshot,
+      scorecard,
+      by,
+      rows,
+      options.scope,
+      visible,
+    );
+    const checks = this.#scorecardChecks(scorecard);
     return {
       scorecardId: scorecard.id,
       scope: scopeName(options.scope),
@@ -494,6 +577,49 @@ export class RollupService {
           category.charAt(0).toLocaleUpperCase('en-US') + category.slice(1),
       }),
     };
+  }
+
+  /** The definitions of a scorecard's checks, in its order. */
+  #scorecardChecks(scorecard: ScorecardDefinition): CheckDefinition[] {
+    return scorecard.checks.flatMap(id => {
+      const check = this.#definitions.checks.find(c => c.id === id);
+      return check ? [check] : [];
+    });
+  }
+
+  /**
+   * Check statuses counted per owner or System, for the entities of `rows`. The whole
+   * organisation's counts serve every caller who may read everything (any group scope reads
+   * its part of them) and stand until the store's version moves, as check counts do; any other
+   * scope or caller counts only the entities in question.
+   */
+  #keyedCheckCounts(
+    snapshot: Snapshot,
+    scorecard: ScorecardDefinition,
+    by: 'owner' | 'system',
+    rows: EntityScoreRow[],
+    scope: Scope,
+    visible: Visible,
+  ): Promise<KeyedCheckCount[]> {
+    const whole =
+      visible === 'all' && (scope.type === 'all' || scope.type === 'group');
+    const count = () =>
+      this.#store.countCheckStatusesBy({
+        by,
+        scorecardId: scorecard.id,
+        checkIds: scorecard.checks,
+        entityRefs: whole ? undefined : rows.map(r => r.entityRef),
+      });
+    if (!whole) {
+      return count();
+    }
+    const key = `${snapshot.version}|${scorecard.id}|by-${by}`;
+    let counts = this.#keyedCounts.get(key);
+    if (!counts) {
+      counts = count();
+      this.#keyedCounts.set(key, counts);
+    }
+    return counts;
   }
 
   #load(): Promise<Snapshot> {
@@ -706,10 +832,69 @@ function summarize(rows: Iterable<Standing>, levels: string[]): RollupSummary {
   return finish(acc);
 }
 
+/** Pass and fail counts per category of a scorecard's checks, for each owner. */
+interface CategoryCounter {
+  /** The scorecard's categories, in the order its checks first name them. */
+  categories: string[];
+  /** Per owner: `[pass, fail]` of each category in turn, flat. */
+  byOwner: Map<string, number[]>;
+}
+
+function categoryCounter(
+  checks: CheckDefinition[],
+  counts: KeyedCheckCount[],
+): CategoryCounter {
+  const categories = [...new Set(checks.map(c => c.category))];
+  const indexOf = new Map(
+    checks.map(c => [c.id, categories.indexOf(c.category)]),
+  );
+  const byOwner = new Map<string, number[]>();
+  for (const { key, checkId, status, count } of counts) {
+    const index = indexOf.get(checkId);
+    if (key === null || index === undefined) continue;
+    let slot: number;
+    if (status === 'pass' || status === 'waived') {
+      slot = 0;
+    } else if (status === 'fail' || status === 'error') {
+      slot = 1;
+    } else {
+      continue;
+    }
+    let sums = byOwner.get(key);
+    if (!sums) {
+      sums = new Array(categories.length * 2).fill(0);
+      byOwner.set(key, sums);
+    }
+    sums[index * 2 + slot] += count;
+  }
+  return { categories, byOwner };
+}
+
+function passRates(
+  categories: string[],
+  sums: number[] | undefined,
+): CategoryPassRate[] {
+  return categories.map((category, i) => {
+    const pass = sums?.[i * 2] ?? 0;
+    const fail = sums?.[i * 2 + 1] ?? 0;
+    return {
+      category,
+      pass,
+      fail,
+      passRate:
+        pass + fail === 0
+          ? null
+          : Math.round((pass / (pass + fail)) * 1000) / 10,
+    };
+  });
+}
+
 /**
  * The group tree with each group's entities and those of the groups below it. For a caller who
  * may not read every entity, groups they may not read are left out of the tree; their entities
- * count in the groups above them that the caller may read (or only in the summary).
+ * count in the groups above them that the caller may read (or only in the summary), and among
+ * the `own` entities of the nearest of those, so that a group's `own` and its children add up
+ * to it.
  */
 function groupRollup(
   tree: OrgTree,
@@ -717,7 +902,8 @@ function groupRollup(
   levels: string[],
   scope: Scope,
   visible: Visible,
-  depth?: number,
+  depth: number | undefined,
+  counter: CategoryCounter,
 ): {
   groups: GroupRollupNode[];
   ownedByUsers: RollupSummary;
@@ -725,9 +911,18 @@ function groupRollup(
 } {
   const shown = visible === 'all' ? tree : tree.visibleTo(visible);
   const totals = new Map<string, Accumulator>();
+  const owned = new Map<string, Accumulator>();
   const own = new Map<string, number>();
   const ownedByUsers = accumulator(levels);
   const unowned = accumulator(levels);
+  const accumulate = (map: Map<string, Accumulator>, ref: string) => {
+    let acc = map.get(ref);
+    if (!acc) {
+      acc = accumulator(levels);
+      map.set(ref, acc);
+    }
+    return acc;
+  };
   for (const row of rows) {
     const chain = row.ownerRef ? tree.ancestry(row.ownerRef) : [];
     if (chain.length === 0) {
@@ -738,14 +933,27 @@ function groupRollup(
     if (isVisible(visible, chain[0])) {
       own.set(chain[0], (own.get(chain[0]) ?? 0) + 1);
     }
+    let nearest = true;
     for (const ref of chain) {
       if (!isVisible(visible, ref)) continue;
-      let acc = totals.get(ref);
-      if (!acc) {
-        acc = accumulator(levels);
-        totals.set(ref, acc);
+      add(accumulate(totals, ref), row);
+      if (nearest) {
+        add(accumulate(owned, ref), row);
+        nearest = false;
       }
-      add(acc, row);
+    }
+  }
+  // Category counts come per owner; each owner's go to every group above it the caller may read.
+  const categorySums = new Map<string, number[]>();
+  for (const [owner, sums] of counter.byOwner) {
+    for (const ref of tree.ancestry(owner)) {
+      if (!isVisible(visible, ref)) continue;
+      const total = categorySums.get(ref);
+      if (total) {
+        for (let i = 0; i < sums.length; i++) total[i] += sums[i];
+      } else {
+        categorySums.set(ref, [...sums]);
+      }
     }
   }
   const node = (group: OrgGroup, level: number): GroupRollupNode => {
@@ -757,6 +965,8 @@ function groupRollup(
       type: group.type,
       ownEntities: own.get(group.ref) ?? 0,
       ...finish(totals.get(group.ref) ?? accumulator(levels)),
+      own: finish(owned.get(group.ref) ?? accumulator(levels)),
+      categories: passRates(counter.categories, categorySums.get(group.ref)),
       children: cut ? [] : children.map(child => node(child, level + 1)),
       ...(depth !== undefined && { hasChildren: children.length > 0 }),
     };
@@ -824,4 +1034,73 @@ function categoryRows(rows: CheckRollupRow[]): CategoryRollupRow[] {
     .sort(
       (a, b) => b.failing - a.failing || a.category.localeCompare(b.category),
     );
+}
+
+/** A team's move before its causes are told: with the entities it counted. */
+type TeamChange = Omit<TeamMover, 'causes'> & { entityRefs: string[] };
+
+/**
+ * Teams (the groups that own entities of the scope directly, and the caller may read) by the
+ * change of their entities' mean score: over the entities scored at both ends of the window,
+ * the change of the entities' own doing. The 10 that moved most each way.
+ */
+function teamMovers(options: {
+  tree: OrgTree;
+  rows: EntityScoreRow[];
+  /** The scope's entities; absent for every entity. */
+  inScope?: ReadonlySet<string>;
+  visible: Visible;
+  start: ReadonlyMap<string, Standing>;
+  end: ReadonlyMap<string, Standing>;
+  changes: ReadonlyMap<string, number>;
+}): { improved: TeamChange[]; regressed: TeamChange[] } {
+  const { tree, inScope, visible, start, end, changes } = options;
+  const byTeam = new Map<
+    string,
+    { refs: string[]; from: number; to: number; change: number }
+  >();
+  for (const row of options.rows) {
+    const team = row.ownerRef;
+    if (!team || !tree.get(team) || !isVisible(visible, team)) continue;
+    if (inScope && !inScope.has(row.entityRef)) continue;
+    const before = start.get(row.entityRef);
+    const after = end.get(row.entityRef);
+    if (!before || !after) continue;
+    let sums = byTeam.get(team);
+    if (!sums) {
+      sums = { refs: [], from: 0, to: 0, change: 0 };
+      byTeam.set(team, sums);
+    }
+    sums.refs.push(row.entityRef);
+    sums.from += before.score;
+    sums.to += after.score;
+    sums.change += changes.get(row.entityRef) ?? 0;
+  }
+  const teams: TeamChange[] = [];
+  for (const [ref, sums] of byTeam) {
+    const n = sums.refs.length;
+    const change = round1(sums.change / n);
+    if (change === 0) continue;
+    teams.push({
+      ref,
+      title: tree.get(ref)!.title,
+      entities: n,
+      fromScore: round1(sums.from / n),
+      toScore: round1(sums.to / n),
+      change,
+      entityRefs: sums.refs,
+    });
+  }
+  const byTeamRef = (a: TeamChange, b: TeamChange) =>
+    a.ref.localeCompare(b.ref);
+  return {
+    improved: teams
+      .filter(t => t.change > 0)
+      .sort((a, b) => b.change - a.change || byTeamRef(a, b))
+      .slice(0, 10),
+    regressed: teams
+      .filter(t => t.change < 0)
+      .sort((a, b) => a.change - b.change || byTeamRef(a, b))
+      .slice(0, 10),
+  };
 }

@@ -452,6 +452,130 @@ describe('createRouter', () => {
       expect(last(await get('/trends', stranger))).toBe(0);
     });
 
+    it('are left out of the group tree, its pass rates, the movers, the teams and the new entities', async () => {
+      const get = (path: string, who?: string) => {
+        const req = request(app).get(path);
+        return (who ? req.set('Authorization', who) : req).then(r => {
+          expect(r.status).toBe(200);
+          return r.body;
+        });
+      };
+      await evaluate(CHECKOUT);
+      await store.saveOrgSnapshot({
+        groups: [{ ref: 'group:default/team-a', title: 'Team A' }],
+        systems: [],
+        domains: [],
+      });
+      // Another tool saw both with a runbook and a perfect score 20 days ago.
+      await store.importHistory(
+        {
+          source: 'old-tool',
+          events: [CHECKOUT, SECRET].flatMap(entityRef => [
+            {
+              type: 'scorecard' as const,
+              entityRef,
+              scorecardId: 'production-readiness',
+              level: 'Gold',
+              score: 100,
+              at: at(-20),
+            },
+            {
+              type: 'check' as const,
+              entityRef,
+              checkId: 'runbook',
+              status: 'pass' as const,
+              at: at(-20),
+            },
+          ]),
+        },
+        NOW,
+      );
+
+      for (const who of [undefined, outsider]) {
+        const tree = await get('/rollup?by=group', who);
+        const byCategory = await get('/rollup?by=category', who);
+        const [team] = tree.groups;
+        expect(team.ref).toBe('group:default/team-a');
+        expect(team.own.entities).toBe(team.entities);
+        expect(team.own.entities).toBe(
+          tree.summary.entities - tree.unowned.entities,
+        );
+        // The tree's pass rates are those of the rollup by category, the team owning every entity.
+        const rates = Object.fromEntries(
+          byCategory.rows.map(
+            (row: {
+              category: string;
+              counts: Record<string, number>;
+              passRate: number | null;
+            }) => [
+              row.category,
+              [
+                row.counts.pass + row.counts.waived,
+                row.counts.fail + row.counts.error,
+                row.passRate,
+              ],
+            ],
+          ),
+        );
+        expect(
+          Object.fromEntries(
+            team.categories.map(
+              (c: {
+                category: string;
+                pass: number;
+                fail: number;
+                passRate: number | null;
+              }) => [c.category, [c.pass, c.fail, c.passRate]],
+            ),
+          ),
+        ).toEqual(rates);
+      }
+      const mine = await get('/rollup?by=group');
+      const theirs = await get('/rollup?by=group', outsider);
+      expect(theirs.groups[0].own.entities).toBe(
+        mine.groups[0].own.entities - 1,
+      );
+
+      const window = `from=${encodeURIComponent(at(-10))}&interval=P5D`;
+      const trend = await get(`/trends?${window}`);
+      const refs = (list: { entityRef: string }[]) =>
+        list.map(m => m.entityRef);
+      expect(refs(trend.regressed)).toEqual(
+        expect.arrayContaining([CHECKOUT, SECRET]),
+      );
+      const checkout = trend.regressed.find(
+        (m: { entityRef: string }) => m.entityRef === CHECKOUT,
+      );
+      expect(checkout.fromScore).toBe(100);
+      // The runbook it lost comes first: a check that went from passing to failing.
+      expect(checkout.causes[0]).toEqual({
+        checkId: 'runbook',
+        title: expect.any(String),
+        from: 'pass',
+        to: 'fail',
+      });
+      expect(trend.teams.regressed).toEqual([
+        expect.objectContaining({
+          ref: 'group:default/team-a',
+          entities: 2,
+          fromScore: 100,
+          causes: expect.arrayContaining([
+            expect.objectContaining({ checkId: 'runbook', regressed: 2 }),
+          ]),
+        }),
+      ]);
+      expect(trend.new.total).toBeGreaterThan(0);
+      expect(refs(trend.new.entities)).toContain(LEGACY);
+
+      const hidden = await get(`/trends?${window}`, outsider);
+      expect(refs(hidden.regressed)).toEqual([CHECKOUT]);
+      expect(hidden.teams.regressed).toEqual([
+        expect.objectContaining({ entities: 1 }),
+      ]);
+      expect(refs(hidden.new.entities)).not.toContain(SECRET);
+      expect(hidden.new.total).toBe(trend.new.total);
+    });
+
     it('ask the catalog once a minute per caller, and not at all when every read is allowed', async () => {
       routerCatalog.getEntities.mockClear();
       routerCatalog.getEntitiesByRefs.mockClear();

@@ -36,7 +36,7 @@ export const trendsPaths: ZodOpenApiPathsObject = {
     get: {
       operationId: 'GetTrends',
       description:
-        'A scope’s standing at regular points over a window, and the entities that improved or regressed most by their own changes. A point after a change of the scorecard’s definitions has `definitionsChanged: true`; score changes that came with it count for no one. An entity that appeared in the window neither improved nor regressed.',
+        'A scope’s standing at regular points over a window, and the entities that improved or regressed most by their own changes. A point after a change of the scorecard’s definitions has `definitionsChanged: true`; score changes that came with it count for no one. An entity that appeared in the window neither improved nor regressed: it is among `new`. Each mover names the checks whose status changed (`causes`); `teams` ranks the groups owning the scope’s entities directly by the change of their entities’ mean score.',
       requestParams: { query: trendsQuery },
       responses: {
         200: jsonResponse('The trend.', trendsResponse),
