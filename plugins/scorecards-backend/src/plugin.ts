@@ -17,7 +17,7 @@ import {
 import { Duration } from 'luxon';
 import { readDuration } from './config';
 import { DatabaseScorecardsStore } from './database';
-import { createScorecardEngine } from './definitions';
+import { createScorecardEngine, readIndicators } from './definitions';
 import { EvaluationRunner } from './run/EvaluationRunner';
 import { createRouter } from './service/router';
 import { RollupService } from './service/RollupService';
@@ -92,6 +92,7 @@ export const scorecardsPlugin = createBackendPlugin({
           waiverMaxDuration: waiverMaxDuration.toISO()!,
         });
         const definitions = engine.definitions;
+        const indicators = readIndicators(config, definitions);
         const store = await DatabaseScorecardsStore.create({ database });
         permissionsRegistry.addPermissions(scorecardsPermissions);
 
@@ -145,6 +146,7 @@ export const scorecardsPlugin = createBackendPlugin({
             runner,
             rollups: new RollupService({ store, definitions }),
             definitions,
+            indicators,
             waiverMaxDuration,
             runTimeout: Duration.isDuration(schedule.timeout)
               ? schedule.timeout

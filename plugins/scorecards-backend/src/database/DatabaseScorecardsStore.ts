@@ -27,8 +27,10 @@ import {
 import {
   CHECK_RESULTS,
   CheckResultRow,
+  DbTimestamp,
   ENTITIES,
   EntityRow,
+  FACT_OBSERVATIONS,
   FACTS,
   FactRow,
   fromCheckRow,
@@ -55,6 +57,7 @@ import {
 } from './rows';
 import {
   EntityEvaluationRecord,
+  FactObservation,
   HistoryEvent,
   OrgSnapshot,
   RunRecord,
@@ -581,7 +584,28 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
           .as('ranked'),
       )
       .where('rn', '>', 1);
-    return this.db(HISTORY).whereIn('id', superseded).delete();
+    const deleted = await this.db(HISTORY).whereIn('id', superseded).delete();
+    const supersededObservations = this.db
+      .select('id')
+      .from(
+        this.db(FACT_OBSERVATIONS)
+          .select(
+            'id',
+            this.db.raw(
+              'row_number() over (partition by ??, ?? order by ?? desc, ?? desc) as rn',
+              ['entity_ref', 'name', 'observed_at', 'id'],
+            ),
+          )
+          .where('observed_at', '<', olderThan)
+          .as('ranked'),
+      )
+      .where('rn', '>', 1);
+    return (
+      deleted +
+      (await this.db(FACT_OBSERVATIONS)
+        .whereIn('id', supersededObservations)
+        .delete())
+    );
   }
 
   async upsertFacts(facts: Fact[]): Promise<void> {
@@ -598,9 +622,81 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
         updated_at: updatedAt,
       });
     }
-    await this.db.transaction(tx =>
-      this.bulk.upsert(tx, FACTS, [...rows.values()], ['entity_ref', 'name']),
+    await this.db.transaction(async tx => {
+      await this.bulk.upsert(
+        tx,
+        FACTS,
+        [...rows.values()],
+        ['entity_ref', 'name'],
+      );
+      await this.appendObservations(tx, facts);
+    });
+  }
+
+  async appendFactObservations(observations: FactObservation[]): Promise<void> {
+    await this.db.transaction(tx => this.appendObservations(tx, observations));
+  }
+
+  private async appendObservations(
+    tx: Knex.Transaction,
+    observations: FactObservation[],
+  ) {
+    await this.bulk.upsert(
+      tx,
+      FACT_OBSERVATIONS,
+      observations.map(o => ({
+        entity_ref: o.entityRef,
+        name: o.name,
+        value: stableStringify(o.value),
+        observed_at: new Date(o.observedAt),
+      })),
     );
+  }
+
+  async getFactObservationsAt(options: {
+    name: string;
+    entityRefs?: string[];
+    at: Date;
+  }): Promise<FactObservation[]> {
+    const { name, entityRefs, at } = options;
+    if (entityRefs?.length === 0) {
+      return [];
+    }
+    let observations = this.db(FACT_OBSERVATIONS)
+      .select(
+        'entity_ref',
+        'value',
+        'observed_at',
+        this.db.raw(
+          'row_number() over (partition by ?? order by ?? desc, ?? desc) as rn',
+          ['entity_ref', 'observed_at', 'id'],
+        ),
+      )
+      .where({ name })
+      .where('observed_at', '<=', at);
+    if (entityRefs) {
+      observations = this.bulk.whereInList(
+        observations,
+        'entity_ref',
+        entityRefs,
+      );
+    }
+    type ObservationRow = {
+      entity_ref: string;
+      value: string;
+      observed_at: DbTimestamp;
+    };
+    const rows: ObservationRow[] = await this.db
+      .select('entity_ref', 'value', 'observed_at')
+      .from(observations.as('ranked'))
+      .where('rn', 1)
+      .orderBy('entity_ref');
+    return rows.map(row => ({
+      entityRef: row.entity_ref,
+      name,
+      value: JSON.parse(row.value),
+      observedAt: toIso(row.observed_at),
+    }));
   }
 
   async getFacts(entityRefs: string[]): Promise<Map<string, Fact[]>> {
