@@ -157,21 +157,9 @@ export class IndicatorService {
       current.filter(r => reaches(r.level)).length,
     );
 
-    const standing = new Map<string, string | null>();
-    const events = await this.#store.getScoreHistory({
-      scorecardId: scorecard.id,
-      entityRefs: counted,
-      from: before,
-      to: before,
-    });
-    for (const event of events) {
-      if (event.type === 'removed') {
-        standing.delete(event.entityRef);
-      } else {
-        standing.set(event.entityRef, event.level);
-      }
-    }
-    const then = [...standing.values()];
+    const then = [
+      ...(await this.#standingsAt(scorecard.id, counted, before)).values(),
+    ];
     return {
       now: nowValue,
       before: share(then.length, then.filter(reaches).length),
@@ -226,13 +214,22 @@ export class IndicatorService {
       if (MEETING.has(status) || NOT_MEETING.has(status)) entities += count;
     }
 
+    // The check history says nothing of removals before its window: the entities there then
+    // are those with a standing in a scorecard containing the check.
+    const [events, present] = await Promise.all([
+      this.#store.getCheckHistory({
+        checkIds: [measure.checkId],
+        entityRefs: counted,
+        from: before,
+        to: before,
+      }),
+      Promise.all(
+        [...containing].map(scorecardId =>
+          this.#presentAt(scorecardId, counted, before),
+        ),
+      ),
+    ]);
     const standing = new Map<string, CheckStatus>();
-    const events = await this.#store.getCheckHistory({
-      checkIds: [measure.checkId],
-      entityRefs: counted,
-      from: before,
-      to: before,
-    });
     for (const event of events) {
       if (event.type === 'removed') {
         standing.delete(event.entityRef);
@@ -240,7 +237,9 @@ export class IndicatorService {
         standing.set(event.entityRef, event.status);
       }
     }
-    const then = [...standing.values()];
+    const then = [...standing]
+      .filter(([entityRef]) => present.some(refs => refs.has(entityRef)))
+      .map(([, status]) => status);
     return {
       now: share(entities, meeting),
       before: share(
@@ -248,6 +247,39 @@ export class IndicatorService {
         then.filter(s => MEETING.has(s)).length,
       ),
     };
+  }
+
+  /** The entities with a standing in a scorecard at a time, with their levels. */
+  async #standingsAt(
+    scorecardId: string,
+    entityRefs: string[],
+    at: Date,
+  ): Promise<Map<string, string | null>> {
+    const standing = new Map<string, string | null>();
+    const events = await this.#store.getScoreHistory({
+      scorecardId,
+      entityRefs,
+      from: at,
+      to: at,
+    });
+    for (const event of events) {
+      if (event.type === 'removed') {
+        standing.delete(event.entityRef);
+      } else {
+        standing.set(event.entityRef, event.level);
+      }
+    }
+    return standing;
+  }
+
+  async #presentAt(
+    scorecardId: string,
+    entityRefs: string[],
+    at: Date,
+  ): Promise<ReadonlySet<string>> {
+    return new Set(
+      (await this.#standingsAt(scorecardId, entityRefs, at)).keys(),
+    );
   }
 
   async #fact(
