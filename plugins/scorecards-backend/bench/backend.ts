@@ -136,6 +136,8 @@ const TARGETS = {
   runMs: 20_000,
   entityP95: 10,
   rollupP95: 100,
+  /** The rollup's target: the indicators head the same page. */
+  indicatorsP95: 100,
   conditionalRollupP95: 300,
   drillP95: 50,
   minRequests: 200,
@@ -190,6 +192,8 @@ interface DatabaseResult {
   /** An authenticated request to the plugin with one small query and no catalog call. */
   floor: Latency;
   rollup: Latency;
+  /** The four default indicators and a median of a fact pushed for every component. */
+  indicators: Latency;
   drill: Latency;
   /** PostgreSQL: whether autovacuum is on, and the drill-down again after ANALYZE. */
   autovacuum?: string;
@@ -219,6 +223,7 @@ const checks = {
   rollup: b => b.by === 'group' && b.groups.length === 1 && b.groups[0].children.length === workerData.departments,
   drill: b => Array.isArray(b.items) && b.items.length === 50 && b.total > 50,
   runs: b => Array.isArray(b.items) && b.items.length === 1,
+  indicators: b => Array.isArray(b.indicators) && b.indicators.length === 5 && b.indicators.every(i => i.now.entities > 0),
   // A user of the conditional policies reads a team's share of the catalog, not all of it.
   ownRollup: b => b.by === 'group' && b.summary.entities < 1000,
   ownDrill: b => Array.isArray(b.items) && b.total < 1000 && b.items.length === Math.min(b.total, 50),
@@ -561,6 +566,44 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
           frequency: { trigger: 'manual' },
           timeout: { minutes: 15 },
         },
+        // The defaults, and a fact's median, so that the fact history is measured too.
+        indicators: {
+          'silver-or-above': {
+            title: 'Production services at Silver or above',
+            description: 'The share at Silver or above.',
+            measure: {
+              type: 'level',
+              scorecard: 'production-readiness',
+              level: 'Silver',
+            },
+          },
+          'slo-defined': {
+            title: 'With an SLO',
+            description: 'The share with an SLO.',
+            measure: { type: 'check', check: 'slo-defined' },
+          },
+          'on-call': {
+            title: 'With alerts routed to on-call',
+            description: 'The share with alerts routed to on-call.',
+            measure: { type: 'check', check: 'on-call' },
+          },
+          'security-review': {
+            title: 'With a current security review',
+            description: 'The share reviewed in the last year.',
+            measure: { type: 'check', check: 'security-review' },
+          },
+          'lead-time': {
+            title: 'Lead time',
+            description: 'Median hours from commit to production.',
+            measure: {
+              type: 'fact',
+              fact: 'leadTime',
+              aggregate: 'median',
+              unit: 'hours',
+              higherIsBetter: false,
+            },
+          },
+        },
       },
     });
 
@@ -844,6 +887,7 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
           | 'rollup'
           | 'drill'
           | 'runs'
+          | 'indicators'
           | 'ownRollup'
           | 'ownDrill'
           | 'ownTrends',
@@ -927,6 +971,37 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
       const floor = await measure('runs', () => '/runs?limit=1', 'runs');
       const rollup = await profiled(`${kind}-rollup`, () =>
         measure('rollup', () => '/rollup?by=group', 'rollup'),
+      );
+      // A lead time for every component, observed 40 days ago and again yesterday, so the
+      // indicators read facts now and the fact history 30 days ago.
+      const day = 24 * 60 * 60 * 1000;
+      const leadTimes = random(11);
+      for (const [daysAgo, freshFor] of [
+        [40, 'P60D'],
+        [1, 'P7D'],
+      ] as const) {
+        for (let i = 0; i < generated.componentRefs.length; i += 1000) {
+          await request('/facts', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({
+              facts: generated.componentRefs
+                .slice(i, i + 1000)
+                .map(entityRef => ({
+                  entityRef,
+                  name: 'leadTime',
+                  value: 1 + leadTimes.int(200),
+                  observedAt: new Date(
+                    Date.now() - daysAgo * day,
+                  ).toISOString(),
+                  freshFor,
+                })),
+            }),
+          });
+        }
+      }
+      const indicators = await profiled(`${kind}-indicators`, () =>
+        measure('indicators', () => '/indicators', 'indicators'),
       );
       const drill = await profiled(`${kind}-drill`, () =>
         measure(
@@ -1065,6 +1140,7 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
         catalogCheck,
         floor,
         rollup,
+        indicators,
         drill,
         autovacuum,
         drillAnalyzed,
@@ -1214,6 +1290,13 @@ function printTable(results: DatabaseResult[]) {
         '  GET /rollup?by=group (whole org)',
         r.rollup,
         TARGETS.rollupP95,
+      ),
+    );
+    rows.push(
+      latencyRow(
+        '  GET /indicators (whole org: a level, three checks and a fact median, now and 30 days ago)',
+        r.indicators,
+        TARGETS.indicatorsP95,
       ),
     );
     rows.push([

@@ -32,6 +32,17 @@ interface Measured {
   freshness?: IndicatorResult['freshness'];
 }
 
+/** Each entity's level in a scorecard 30 days ago, of those with a standing then. */
+type StandingsThen = (
+  scorecardId: string,
+) => Promise<Map<string, string | null>>;
+
+type StandingsAt = (
+  predicate: string,
+  scorecardId: string,
+  counted: string[],
+) => Promise<Map<string, string | null>>;
+
 /** Results of a check that count toward its share, as the heatmap counts them. */
 const MEETING: ReadonlySet<CheckStatus> = new Set(['pass', 'waived']);
 const NOT_MEETING: ReadonlySet<CheckStatus> = new Set(['fail', 'error']);
@@ -46,6 +57,7 @@ export class IndicatorService {
   readonly #rollups: RollupService;
   readonly #definitions: ScorecardDefinitions;
   readonly #indicators: IndicatorDefinition[];
+  readonly #matched = new WeakMap<EntityInfo, boolean[]>();
 
   constructor(options: {
     store: ScorecardsStore;
@@ -72,25 +84,39 @@ export class IndicatorService {
     for (const row of rows) {
       if (!entities.has(row.entityRef)) entities.set(row.entityRef, row);
     }
-    const shapes = new Map(
-      [...entities.values()].map(info => [
-        info.entityRef,
-        indicatorEntityShape(info),
-      ]),
-    );
     const now = DateTime.fromJSDate(options.now).toUTC();
     const before = now.minus({ days: BEFORE_DAYS });
+    // Indicators with the same predicate count the same entities, and share what was read of
+    // their standings then.
+    const countedBy = new Map<string, string[]>();
+    const standings = new Map<string, Promise<Map<string, string | null>>>();
+    const standingsAt: StandingsAt = (predicate, scorecardId, counted) => {
+      const key = `${predicate}|${scorecardId}`;
+      let standing = standings.get(key);
+      if (!standing) {
+        standing = this.#standingsAt(scorecardId, counted, before.toJSDate());
+        standings.set(key, standing);
+      }
+      return standing;
+    };
 
     const indicators = await Promise.all(
-      this.#indicators.map(async indicator => {
-        const counted = [...shapes.entries()]
-          .filter(([, shape]) => indicator.filter.test(shape))
-          .map(([ref]) => ref);
+      this.#indicators.map(async (indicator, index) => {
+        const predicate = JSON.stringify(indicator.entities);
+        let counted = countedBy.get(predicate);
+        if (!counted) {
+          counted = [...entities.values()]
+            .filter(info => this.#matches(info, index))
+            .map(info => info.entityRef);
+          countedBy.set(predicate, counted);
+        }
         const measured = await this.#measure(
           indicator.measure,
           counted,
           rows,
           now.toJSDate(),
+          (scorecardId: string) =>
+            standingsAt(predicate, scorecardId, counted!),
           before.toJSDate(),
         );
         const change =
@@ -117,18 +143,33 @@ export class IndicatorService {
     };
   }
 
+  /**
+   * Whether an entity matches the predicate of the indicator at this index; kept with the
+   * stored row, which the cached read model keeps until the store's version moves.
+   */
+  #matches(info: EntityInfo, index: number): boolean {
+    let matches = this.#matched.get(info);
+    if (!matches) {
+      const shape = indicatorEntityShape(info);
+      matches = this.#indicators.map(i => i.filter.test(shape));
+      this.#matched.set(info, matches);
+    }
+    return matches[index];
+  }
+
   #measure(
     measure: IndicatorMeasure,
     counted: string[],
     rows: EntityScoreRow[],
     now: Date,
+    standingsThen: StandingsThen,
     before: Date,
   ): Promise<Measured> {
     switch (measure.type) {
       case 'level':
-        return this.#level(measure, counted, rows, before);
+        return this.#level(measure, counted, rows, standingsThen);
       case 'check':
-        return this.#check(measure, counted, rows, before);
+        return this.#check(measure, counted, rows, standingsThen, before);
       default:
         return this.#fact(measure, counted, now, before);
     }
@@ -138,7 +179,7 @@ export class IndicatorService {
     measure: LevelMeasure,
     counted: string[],
     rows: EntityScoreRow[],
-    before: Date,
+    standingsThen: StandingsThen,
   ): Promise<Measured> {
     const scorecard = this.#definitions.scorecards.find(
       s => s.id === measure.scorecardId,
@@ -157,9 +198,7 @@ export class IndicatorService {
       current.filter(r => reaches(r.level)).length,
     );
 
-    const then = [
-      ...(await this.#standingsAt(scorecard.id, counted, before)).values(),
-    ];
+    const then = [...(await standingsThen(scorecard.id)).values()];
     return {
       now: nowValue,
       before: share(then.length, then.filter(reaches).length),
@@ -170,6 +209,7 @@ export class IndicatorService {
     measure: CheckMeasure,
     counted: string[],
     rows: EntityScoreRow[],
+    standingsThen: StandingsThen,
     before: Date,
   ): Promise<Measured> {
     // A check's result counts where a scorecard containing it applies to the entity; each
@@ -223,11 +263,7 @@ export class IndicatorService {
         from: before,
         to: before,
       }),
-      Promise.all(
-        [...containing].map(scorecardId =>
-          this.#presentAt(scorecardId, counted, before),
-        ),
-      ),
+      Promise.all([...containing].map(standingsThen)),
     ]);
     const standing = new Map<string, CheckStatus>();
     for (const event of events) {
@@ -238,7 +274,7 @@ export class IndicatorService {
       }
     }
     const then = [...standing]
-      .filter(([entityRef]) => present.some(refs => refs.has(entityRef)))
+      .filter(([entityRef]) => present.some(then => then.has(entityRef)))
       .map(([, status]) => status);
     return {
       now: share(entities, meeting),
@@ -270,16 +306,6 @@ export class IndicatorService {
       }
     }
     return standing;
-  }
-
-  async #presentAt(
-    scorecardId: string,
-    entityRefs: string[],
-    at: Date,
-  ): Promise<ReadonlySet<string>> {
-    return new Set(
-      (await this.#standingsAt(scorecardId, entityRefs, at)).keys(),
-    );
   }
 
   async #fact(
