@@ -274,7 +274,9 @@ export class IndicatorService {
       }
     }
     const then = [...standing]
-      .filter(([entityRef]) => present.some(then => then.has(entityRef)))
+      .filter(([entityRef]) =>
+        present.some(standings => standings.has(entityRef)),
+      )
       .map(([, status]) => status);
     return {
       now: share(entities, meeting),

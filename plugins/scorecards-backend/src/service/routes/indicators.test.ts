@@ -371,7 +371,9 @@ describe.each(databases.eachSupportedId())(
             },
           ],
         });
-      expect(pushed.status).toBe(202);
+      if (pushed.status !== 202) {
+        throw new Error(`Could not push facts: ${pushed.text}`);
+      }
     });
 
     async function get(
