@@ -21,6 +21,17 @@ import type { RollupService, Scope } from './RollupService';
 /** How far back an indicator's earlier value is. */
 const BEFORE_DAYS = 30;
 
+/** How long an answer is kept while the store's version stands. */
+const ANSWER_TTL_MS = 60_000;
+/** The most answers kept per caller's view. */
+const MAX_CACHED_ANSWERS = 200;
+
+/** Answers by scope, with the version and time they were computed for. */
+type Answers = Map<
+  string,
+  { version: number; at: number; answer: Promise<IndicatorsResponse> }
+>;
+
 type LevelMeasure = Extract<IndicatorMeasure, { type: 'level' }>;
 type CheckMeasure = Extract<IndicatorMeasure, { type: 'check' }>;
 type FactMeasure = Extract<IndicatorMeasure, { type: 'fact' }>;
@@ -58,6 +69,8 @@ export class IndicatorService {
   readonly #definitions: ScorecardDefinitions;
   readonly #indicators: IndicatorDefinition[];
   readonly #matched = new WeakMap<EntityInfo, boolean[]>();
+  readonly #answers: Answers = new Map();
+  readonly #visibleAnswers = new WeakMap<ReadonlySet<string>, Answers>();
 
   constructor(options: {
     store: ScorecardsStore;
@@ -71,7 +84,49 @@ export class IndicatorService {
     this.#indicators = options.indicators;
   }
 
+  /**
+   * The indicators of a scope for a caller. An answer is kept for a minute while the store's
+   * version stands, per scope and caller's view (the set of entities they may read, which the
+   * visibility cache keeps as long): a fact pushed meanwhile, which does not move the version,
+   * shows within a minute.
+   */
   async indicators(options: {
+    scope: Scope;
+    visible?: Visible;
+    now: Date;
+  }): Promise<IndicatorsResponse> {
+    const visible = options.visible ?? 'all';
+    const version = await this.#store.getVersion();
+    let answers =
+      visible === 'all' ? this.#answers : this.#visibleAnswers.get(visible);
+    if (!answers) {
+      answers = new Map();
+      this.#visibleAnswers.set(visible as ReadonlySet<string>, answers);
+    }
+    const key = options.scope.type === 'all' ? 'all' : options.scope.ref;
+    const nowMs = options.now.getTime();
+    const cached = answers.get(key);
+    if (
+      cached &&
+      cached.version === version &&
+      nowMs >= cached.at &&
+      nowMs - cached.at < ANSWER_TTL_MS
+    ) {
+      return cached.answer;
+    }
+    const answer = this.#compute(options);
+    answers.delete(key);
+    if (answers.size >= MAX_CACHED_ANSWERS) {
+      answers.delete(answers.keys().next().value!);
+    }
+    answers.set(key, { version, at: nowMs, answer });
+    answer.catch(() => {
+      if (answers!.get(key)?.answer === answer) answers!.delete(key);
+    });
+    return answer;
+  }
+
+  async #compute(options: {
     scope: Scope;
     visible?: Visible;
     now: Date;

@@ -203,6 +203,8 @@ describe.each(databases.eachSupportedId())(
     let app: express.Express;
     let defaultsApp: express.Express;
     let store: DatabaseScorecardsStore;
+    /** What the router takes for the current time. */
+    let now = NOW;
 
     const permissions = mockServices.permissions.mock({
       authorize: async requests =>
@@ -228,7 +230,7 @@ describe.each(databases.eachSupportedId())(
         database: mockServices.database({ knex }),
       });
       const definitions = readScorecardDefinitions(mockServices.rootConfig());
-      const clock = () => NOW;
+      const clock = () => now;
       const options = {
         httpAuth: mockServices.httpAuth(),
         catalog: createCatalog(),
@@ -546,6 +548,44 @@ describe.each(databases.eachSupportedId())(
       );
       expect(res.status).toBe(404);
       expect(res.body.error.message).toContain('No group group:default/nobody');
+    });
+
+    // Last: it changes what the others read.
+    it('keeps an answer while the store stands, for a minute at most', async () => {
+      const first = byId(await get('/indicators'))['lead-time'];
+      expect(first.now.value).toBe(19);
+      await store.upsertFacts([
+        {
+          entityRef: NEWBIE,
+          name: 'leadTime',
+          value: 90,
+          observedAt: ago(HOUR).toISOString(),
+        },
+      ]);
+      // Facts do not move the store's version: the same answer, until a minute has passed.
+      now = new Date(NOW.getTime() + 30_000);
+      expect(byId(await get('/indicators'))['lead-time']).toEqual(first);
+      now = new Date(NOW.getTime() + 61_000);
+      const later = byId(await get('/indicators'));
+      // 6, 30, 90, 100.
+      expect(later['lead-time'].now).toEqual({
+        at: now.toISOString(),
+        value: 60,
+        entities: 4,
+      });
+
+      // A write of results moves the version: a new answer at once.
+      expect(later['silver-plus'].now.meeting).toBe(4);
+      await store.writeEvaluations(
+        [record(NEWBIE, 'Gold', 'pass')],
+        new Date(NOW.getTime() + 62_000),
+      );
+      now = new Date(NOW.getTime() + 63_000);
+      expect(byId(await get('/indicators'))['silver-plus'].now).toMatchObject({
+        value: 83.3,
+        entities: 6,
+        meeting: 5,
+      });
     });
   },
 );
