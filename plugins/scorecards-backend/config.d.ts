@@ -136,6 +136,85 @@ export interface Config {
     };
 
     /**
+     * Headline indicators by id (kebab-case), 1 to 5 of them, shown in this order by
+     * `GET /indicators`, each now and 30 days ago. Absent means four: the share of production
+     * services at Silver or above of the built-in scorecard, with an SLO (`slo-defined`), with
+     * alerts routed to on-call (`on-call`) and with a current security review
+     * (`security-review`). More than 5 stops the backend at start.
+     *
+     * @example
+     * ```yaml
+     * scorecards:
+     *   indicators:
+     *     gold:
+     *       title: Services at Gold
+     *       description: The share of production services at Gold.
+     *       measure: { type: level, scorecard: production-readiness, level: Gold }
+     *     runbooks:
+     *       title: Services with a runbook
+     *       description: The share of payment services with a runbook.
+     *       entities: { kind: Component, spec.owner: group:default/payments }
+     *       measure: { type: check, check: runbook }
+     *     lead-time:
+     *       title: Lead time
+     *       description: Median hours from commit to production.
+     *       measure:
+     *         type: fact
+     *         fact: leadTime
+     *         aggregate: median
+     *         unit: hours
+     *         higherIsBetter: false
+     * ```
+     */
+    indicators?: {
+      [indicatorId: string]: {
+        /** Short title of the headline. */
+        title: string;
+        /** What it measures, in a sentence. */
+        description: string;
+        /**
+         * The entities it counts, as a `@backstage/filter-predicates` expression over `kind`,
+         * `metadata.name`, `metadata.namespace`, `metadata.title`, `spec.type`,
+         * `spec.lifecycle`, `spec.owner`, `spec.system` and `spec.domain` (the last three as
+         * full refs, e.g. `group:default/payments`). Defaults to production services:
+         * `{ kind: Component, spec.type: service, spec.lifecycle: production }`.
+         */
+        entities?: { [key: string]: any };
+        /** What it measures. */
+        measure:
+          | {
+              /** The share of the entities at or above a level of a scorecard. */
+              type: 'level';
+              /** Scorecard id. */
+              scorecard: string;
+              /** Level name of that scorecard. */
+              level: string;
+            }
+          | {
+              /**
+               * The share of the entities the check counts for (pass or waived against fail or
+               * error) that pass it or are waived.
+               */
+              type: 'check';
+              /** Check id, of a check in some scorecard. */
+              check: string;
+            }
+          | {
+              /** An aggregate of the numeric values of a fact across the entities. */
+              type: 'fact';
+              /** Fact name, as pushed to `POST /facts`. */
+              fact: string;
+              /** Median, mean or 90th percentile (nearest rank). */
+              aggregate: 'median' | 'mean' | 'p90';
+              /** The values' unit, shown with them, e.g. `hours`. */
+              unit?: string;
+              /** Whether a higher value is better; defaults to true. */
+              higherIsBetter?: boolean;
+            };
+      };
+    };
+
+    /**
      * When the whole catalog is evaluated. Several backend replicas share one schedule: each run
      * happens once, on one of them.
      *

@@ -136,6 +136,8 @@ const TARGETS = {
   runMs: 20_000,
   entityP95: 10,
   rollupP95: 100,
+  /** The rollup's target: the indicators head the same page. */
+  indicatorsP95: 100,
   conditionalRollupP95: 300,
   drillP95: 50,
   minRequests: 200,
@@ -193,6 +195,10 @@ interface DatabaseResult {
   /** `GET /trends` of the whole organisation: points, movers with causes, teams, new entities. */
   trends: Latency;
   heatmap: Latency;
+  /** The four default indicators and a median of a fact pushed for every component. */
+  indicators: Latency;
+  /** The first indicators request, computed rather than kept. */
+  indicatorsColdMs: number;
   drill: Latency;
   /** PostgreSQL: whether autovacuum is on, and the drill-down again after ANALYZE. */
   autovacuum?: string;
@@ -222,6 +228,7 @@ const checks = {
   rollup: b => b.by === 'group' && b.groups.length === 1 && b.groups[0].children.length === workerData.departments,
   drill: b => Array.isArray(b.items) && b.items.length === 50 && b.total > 50,
   runs: b => Array.isArray(b.items) && b.items.length === 1,
+  indicators: b => Array.isArray(b.indicators) && b.indicators.length === 5 && b.indicators.every(i => i.now.entities > 0),
   // A user of the conditional policies reads a team's share of the catalog, not all of it.
   ownRollup: b => b.by === 'group' && b.summary.entities < 1000,
   ownDrill: b => Array.isArray(b.items) && b.total < 1000 && b.items.length === Math.min(b.total, 50),
@@ -567,6 +574,44 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
           frequency: { trigger: 'manual' },
           timeout: { minutes: 15 },
         },
+        // The defaults, and a fact's median, so that the fact history is measured too.
+        indicators: {
+          'silver-or-above': {
+            title: 'Production services at Silver or above',
+            description: 'The share at Silver or above.',
+            measure: {
+              type: 'level',
+              scorecard: 'production-readiness',
+              level: 'Silver',
+            },
+          },
+          'slo-defined': {
+            title: 'With an SLO',
+            description: 'The share with an SLO.',
+            measure: { type: 'check', check: 'slo-defined' },
+          },
+          'on-call': {
+            title: 'With alerts routed to on-call',
+            description: 'The share with alerts routed to on-call.',
+            measure: { type: 'check', check: 'on-call' },
+          },
+          'security-review': {
+            title: 'With a current security review',
+            description: 'The share reviewed in the last year.',
+            measure: { type: 'check', check: 'security-review' },
+          },
+          'lead-time': {
+            title: 'Lead time',
+            description: 'Median hours from commit to production.',
+            measure: {
+              type: 'fact',
+              fact: 'leadTime',
+              aggregate: 'median',
+              unit: 'hours',
+              higherIsBetter: false,
+            },
+          },
+        },
       },
     });
 
@@ -684,9 +729,13 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
               query.sql,
             );
           let table = match?.[1];
-          if (table === 'scorecards_history' && /^\s*delete/i.test(query.sql)) {
+          if (
+            (table === 'scorecards_history' ||
+              table === 'scorecards_fact_observations') &&
+            /^\s*delete/i.test(query.sql)
+          ) {
             // Pruning old history, which the task does after each run.
-            table = 'scorecards_history_prune';
+            table = `${table}_prune`;
           }
           if (table?.startsWith('scorecards_')) {
             byTable[table] = (byTable[table] ?? 0) + 1;
@@ -850,6 +899,7 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
           | 'rollup'
           | 'drill'
           | 'runs'
+          | 'indicators'
           | 'ownRollup'
           | 'ownDrill'
           | 'ownTrends'
@@ -941,6 +991,41 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
       );
       const heatmap = await profiled(`${kind}-heatmap`, () =>
         measure('heatmap', () => '/heatmap?axis=category', 'heatmap'),
+      );
+      // A lead time for every component, observed 40 days ago and again yesterday, so the
+      // indicators read facts now and the fact history 30 days ago.
+      const day = 24 * 60 * 60 * 1000;
+      const leadTimes = random(11);
+      for (const [daysAgo, freshFor] of [
+        [40, 'P60D'],
+        [1, 'P7D'],
+      ] as const) {
+        for (let i = 0; i < generated.componentRefs.length; i += 1000) {
+          await request('/facts', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({
+              facts: generated.componentRefs
+                .slice(i, i + 1000)
+                .map(entityRef => ({
+                  entityRef,
+                  name: 'leadTime',
+                  value: 1 + leadTimes.int(200),
+                  observedAt: new Date(
+                    Date.now() - daysAgo * day,
+                  ).toISOString(),
+                  freshFor,
+                })),
+            }),
+          });
+        }
+      }
+      const indicatorsStart = process.hrtime.bigint();
+      await (await request('/indicators')).json();
+      const indicatorsColdMs =
+        Number(process.hrtime.bigint() - indicatorsStart) / 1e6;
+      const indicators = await profiled(`${kind}-indicators`, () =>
+        measure('indicators', () => '/indicators', 'indicators'),
       );
       const drill = await profiled(`${kind}-drill`, () =>
         measure(
@@ -1081,6 +1166,8 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
         rollup,
         trends,
         heatmap,
+        indicators,
+        indicatorsColdMs,
         drill,
         autovacuum,
         drillAnalyzed,
@@ -1239,6 +1326,19 @@ function printTable(results: DatabaseResult[]) {
       ),
       infoRow('  GET /heatmap?axis=category (whole org)', r.heatmap),
     );
+    rows.push(
+      latencyRow(
+        '  GET /indicators (whole org: a level, three checks and a fact median, now and 30 days ago)',
+        r.indicators,
+        TARGETS.indicatorsP95,
+      ),
+    );
+    rows.push([
+      '  GET /indicators, first request (computed: kept a minute while the store stands)',
+      ms(r.indicatorsColdMs),
+      'informational',
+      'info',
+    ]);
     rows.push([
       '  GET /rollup?by=group, first request after a run',
       ms(r.rollupColdMs),

@@ -19,7 +19,7 @@ import {
 import { Duration } from 'luxon';
 import { readDuration } from './config';
 import { DatabaseScorecardsStore } from './database';
-import { createScorecardEngine } from './definitions';
+import { createScorecardEngine, readIndicators } from './definitions';
 import { EvaluationRunner } from './run/EvaluationRunner';
 import { importHistorySources } from './service/historySources';
 import { createRouter } from './service/router';
@@ -104,6 +104,7 @@ export const scorecardsPlugin = createBackendPlugin({
           waiverMaxDuration: waiverMaxDuration.toISO()!,
         });
         const definitions = engine.definitions;
+        const indicators = readIndicators(config, definitions);
         const store = await DatabaseScorecardsStore.create({ database });
         permissionsRegistry.addPermissions(scorecardsPermissions);
 
@@ -160,6 +161,7 @@ export const scorecardsPlugin = createBackendPlugin({
             runner,
             rollups: new RollupService({ store, definitions }),
             definitions,
+            indicators,
             waiverMaxDuration,
             runTimeout: Duration.isDuration(schedule.timeout)
               ? schedule.timeout

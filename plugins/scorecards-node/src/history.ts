@@ -19,8 +19,9 @@ export interface ScorecardsHistoryBatch {
    */
   facts?: Fact[];
   /**
-   * Past values of facts, each with its `observedAt`, for indicators over time. Kept once the
-   * store has a history of fact observations; until then they are left out with a warning.
+   * Past values of facts, each with its `observedAt`, for indicators over time: kept in the
+   * history of fact observations (an observation already kept, by entity, name and time, is not
+   * kept twice), not as current facts.
    */
   factObservations?: Fact[];
 }

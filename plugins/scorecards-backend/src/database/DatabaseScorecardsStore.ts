@@ -35,6 +35,7 @@ import {
   DbTimestamp,
   ENTITIES,
   EntityRow,
+  FACT_OBSERVATIONS,
   FACTS,
   FactRow,
   fromCheckRow,
@@ -61,6 +62,7 @@ import {
 } from './rows';
 import {
   EntityEvaluationRecord,
+  FactObservation,
   HistoryEvent,
   HistoryImport,
   HistoryImportSummary,
@@ -638,7 +640,28 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
           .as('ranked'),
       )
       .where('rn', '>', 1);
-    return this.db(HISTORY).whereIn('id', superseded).delete();
+    const deleted = await this.db(HISTORY).whereIn('id', superseded).delete();
+    const supersededObservations = this.db
+      .select('id')
+      .from(
+        this.db(FACT_OBSERVATIONS)
+          .select(
+            'id',
+            this.db.raw(
+              'row_number() over (partition by ??, ?? order by ?? desc, ?? desc) as rn',
+              ['entity_ref', 'name', 'observed_at', 'id'],
+            ),
+          )
+          .where('observed_at', '<', olderThan)
+          .as('ranked'),
+      )
+      .where('rn', '>', 1);
+    return (
+      deleted +
+      (await this.db(FACT_OBSERVATIONS)
+        .whereIn('id', supersededObservations)
+        .delete())
+    );
   }
 
   async upsertFacts(facts: Fact[]): Promise<void> {
@@ -655,9 +678,113 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
         updated_at: updatedAt,
       });
     }
-    await this.db.transaction(tx =>
-      this.bulk.upsert(tx, FACTS, [...rows.values()], ['entity_ref', 'name']),
+    await this.db.transaction(async tx => {
+      await this.bulk.upsert(
+        tx,
+        FACTS,
+        [...rows.values()],
+        ['entity_ref', 'name'],
+      );
+      await this.appendObservations(tx, facts);
+    });
+  }
+
+  async appendFactObservations(observations: FactObservation[]): Promise<void> {
+    await this.db.transaction(tx => this.appendObservations(tx, observations));
+  }
+
+  /**
+   * An observation is its entity, name and time: one already kept (a fact pushed again as it
+   * was, or a history source imported again at the next start) is not appended twice.
+   */
+  private async appendObservations(
+    tx: Knex.Transaction,
+    observations: FactObservation[],
+  ) {
+    if (observations.length === 0) {
+      return;
+    }
+    const key = (entityRef: string, name: string, at: Date) =>
+      `${entityRef}\n${name}\n${at.getTime()}`;
+    const kept = new Set<string>();
+    const names = [...new Set(observations.map(o => o.name))];
+    const refs = [...new Set(observations.map(o => o.entityRef))];
+    const rows: Array<{
+      entity_ref: string;
+      name: string;
+      observed_at: DbTimestamp;
+    }> = await this.bulk.whereInList(
+      tx(FACT_OBSERVATIONS)
+        .select('entity_ref', 'name', 'observed_at')
+        .whereIn('name', names),
+      'entity_ref',
+      refs,
     );
+    for (const row of rows) {
+      kept.add(key(row.entity_ref, row.name, toDate(row.observed_at)));
+    }
+    const fresh = observations.filter(o => {
+      const k = key(o.entityRef, o.name, new Date(o.observedAt));
+      if (kept.has(k)) return false;
+      kept.add(k);
+      return true;
+    });
+    await this.bulk.upsert(
+      tx,
+      FACT_OBSERVATIONS,
+      fresh.map(o => ({
+        entity_ref: o.entityRef,
+        name: o.name,
+        value: stableStringify(o.value),
+        observed_at: new Date(o.observedAt),
+      })),
+    );
+  }
+
+  async getFactObservationsAt(options: {
+    name: string;
+    entityRefs?: string[];
+    at: Date;
+  }): Promise<FactObservation[]> {
+    const { name, entityRefs, at } = options;
+    if (entityRefs?.length === 0) {
+      return [];
+    }
+    let observations = this.db(FACT_OBSERVATIONS)
+      .select(
+        'entity_ref',
+        'value',
+        'observed_at',
+        this.db.raw(
+          'row_number() over (partition by ?? order by ?? desc, ?? desc) as rn',
+          ['entity_ref', 'observed_at', 'id'],
+        ),
+      )
+      .where({ name })
+      .where('observed_at', '<=', at);
+    if (entityRefs) {
+      observations = this.bulk.whereInList(
+        observations,
+        'entity_ref',
+        entityRefs,
+      );
+    }
+    type ObservationRow = {
+      entity_ref: string;
+      value: string;
+      observed_at: DbTimestamp;
+    };
+    const rows: ObservationRow[] = await this.db
+      .select('entity_ref', 'value', 'observed_at')
+      .from(observations.as('ranked'))
+      .where('rn', 1)
+      .orderBy('entity_ref');
+    return rows.map(row => ({
+      entityRef: row.entity_ref,
+      name,
+      value: JSON.parse(row.value),
+      observedAt: toIso(row.observed_at),
+    }));
   }
 
   async getFacts(entityRefs: string[]): Promise<Map<string, Fact[]>> {

@@ -6,6 +6,7 @@ import type {
   EntityScoreRow,
   Fact,
   HistoryEvent,
+  JsonValue,
   RunRecord,
   ScorecardResult,
   StoredWaiver,
@@ -176,6 +177,15 @@ export interface HistoryImportSummary {
   replaced: number;
 }
 
+/** One observation of a fact: its value as observed at a time. */
+export interface FactObservation {
+  entityRef: string;
+  name: string;
+  value: JsonValue;
+  /** ISO timestamp of when the value was observed. */
+  observedAt: string;
+}
+
 /** What a write of evaluations did. */
 export interface WriteSummary {
   /** Entities whose results changed. */
@@ -295,12 +305,33 @@ export interface ScorecardsStore {
   /**
    * Deletes history older than a cutoff, except the newest event before the cutoff of each
    * (entity, check or scorecard), so the standing at any time since the cutoff can still be
-   * told. Returns how many events were deleted.
+   * told; fact observations likewise, keeping the newest before the cutoff of each (entity,
+   * fact). Returns how many events and observations were deleted.
    */
   pruneHistory(olderThan: Date): Promise<number>;
 
-  /** Inserts or replaces facts, keyed by (entity, name). */
+  /**
+   * Inserts or replaces facts, keyed by (entity, name), and appends each to the history of
+   * facts ({@link ScorecardsStore.appendFactObservations}).
+   */
   upsertFacts(facts: Fact[]): Promise<void>;
+
+  /**
+   * Appends observations to the history of facts, in any order: what
+   * {@link ScorecardsStore.upsertFacts} does with every fact it stores, so that values at past
+   * times can be told. The facts themselves are left as they are.
+   */
+  appendFactObservations(observations: FactObservation[]): Promise<void>;
+
+  /**
+   * Each entity's latest observation of one fact at or before a time, of the given entities
+   * (every entity when absent), ordered by entity ref.
+   */
+  getFactObservationsAt(options: {
+    name: string;
+    entityRefs?: string[];
+    at: Date;
+  }): Promise<FactObservation[]>;
 
   /** Facts of the given entities, by entity ref. */
   getFacts(entityRefs: string[]): Promise<Map<string, Fact[]>>;

@@ -20,6 +20,7 @@ export const CHECK_RESULTS = 'scorecards_check_results';
 export const SCORES = 'scorecards_scores';
 export const HISTORY = 'scorecards_history';
 export const FACTS = 'scorecards_facts';
+export const FACT_OBSERVATIONS = 'scorecards_fact_observations';
 export const WAIVERS = 'scorecards_waivers';
 export const RUNS = 'scorecards_runs';
 export const STATE = 'scorecards_state';

@@ -9,3 +9,10 @@ export {
 } from './readScorecardDefinitions';
 export type { ReadScorecardDefinitionsOptions } from './readScorecardDefinitions';
 export { BUILTIN_CHECKS, BUILTIN_SCORECARD } from './builtin';
+export {
+  defaultIndicators,
+  readIndicators,
+  INDICATOR_ENTITY_PATHS,
+  MAX_INDICATORS,
+} from './readIndicators';
+export type { IndicatorDefinition } from './readIndicators';

@@ -125,6 +125,7 @@ const rootSchema = z.strictObject({
   schedule: z.unknown().optional(),
   history: z.unknown().optional(),
   waivers: z.unknown().optional(),
+  indicators: z.unknown().optional(),
 });
 
 function pathText(path: readonly PropertyKey[]): string {

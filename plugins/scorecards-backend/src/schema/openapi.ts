@@ -4,6 +4,7 @@ import { entitiesPaths } from '../service/routes/entities';
 import { entityPaths } from '../service/routes/entity';
 import { factsPaths } from '../service/routes/facts';
 import { heatmapPaths } from '../service/routes/heatmap';
+import { indicatorsPaths } from '../service/routes/indicators';
 import { rollupPaths } from '../service/routes/rollup';
 import { runsPaths } from '../service/routes/runs';
 import { trendsPaths } from '../service/routes/trends';
@@ -40,6 +41,7 @@ export function createOpenApiDocument(): ReturnType<typeof createDocument> {
         ...entityPaths,
         ...rollupPaths,
         ...heatmapPaths,
+        ...indicatorsPaths,
         ...entitiesPaths,
         ...trendsPaths,
         ...factsPaths,

@@ -9,6 +9,7 @@ import type {
   EntityScorecardsResponse,
   Fact,
   HeatmapResponse,
+  IndicatorsResponse,
   RollupResponse,
   RunsResponse,
   StoredWaiver,
@@ -536,6 +537,74 @@ export const trendsResponse = z.object({
     }),
 });
 
+const indicatorValue = z
+  .object({
+    at: timestamp,
+    value: z.number().nullable().meta({
+      description:
+        'A share as a percentage (0-100, one decimal) for level and check measures; the aggregate for a fact; null when nothing was counted then.',
+    }),
+    entities: z.number().int().meta({
+      description:
+        'Entities counted: those with a standing (or, for a fact, a numeric value) at that time.',
+    }),
+    meeting: z
+      .number()
+      .int()
+      .optional()
+      .meta({ description: 'For a share: how many of them meet it.' }),
+  })
+  .meta({ id: 'IndicatorValue' });
+
+/** `GET /indicators` */
+export const indicatorsResponse = z.object({
+  scope: z.string(),
+  indicators: z.array(
+    z
+      .object({
+        id: z.string(),
+        title: z.string(),
+        description: z.string(),
+        measure: z.discriminatedUnion('type', [
+          z.object({
+            type: z.literal('level'),
+            scorecardId: z.string(),
+            level: z.string(),
+          }),
+          z.object({ type: z.literal('check'), checkId: z.string() }),
+          z.object({
+            type: z.literal('fact'),
+            fact: z.string(),
+            aggregate: z.enum(['median', 'mean', 'p90']),
+            unit: z.string().optional(),
+          }),
+        ]),
+        now: indicatorValue,
+        before: indicatorValue.meta({
+          description: 'The value 30 days ago, from the history.',
+        }),
+        change: z.number().nullable().meta({
+          description:
+            '`now.value - before.value`, one decimal; null when either is null.',
+        }),
+        higherIsBetter: z.boolean(),
+        freshness: z
+          .object({
+            fresh: z.number().int(),
+            stale: z.number().int(),
+            oldestObservedAt: timestamp.nullable(),
+            newestObservedAt: timestamp.nullable(),
+          })
+          .optional()
+          .meta({
+            description:
+              'For a fact measure: how many values counted now are within their `freshFor` (or have none) and how many are past it, and the oldest and newest observation counted.',
+          }),
+      })
+      .meta({ id: 'Indicator' }),
+  ),
+});
+
 const fact = z
   .object({
     entityRef: z.string(),
@@ -625,7 +694,22 @@ export const shapesMatchTypes: [
   Same<typeof storedWaiver, StoredWaiver>,
   Same<typeof waiversResponse, WaiversResponse>,
   Same<typeof runsResponse, RunsResponse>,
-] = [true, true, true, true, true, true, true, true, true, true, true, true];
+  Same<typeof indicatorsResponse, IndicatorsResponse>,
+] = [
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+  true,
+];
 
 const ERRORS = {
   400: 'BadRequest',

@@ -240,6 +240,24 @@ export class RollupService {
     }
   }
 
+  /**
+   * The latest standings, against every scorecard, of the scope's entities the caller may read,
+   * from the read model cached until the store's version moves; a 404 for a scope that is not
+   * there for the caller.
+   */
+  async scopeRows(
+    scope: Scope,
+    visible: Visible = 'all',
+  ): Promise<EntityScoreRow[]> {
+    const snapshot = await this.#load();
+    if (scope.type !== 'all') {
+      assertScopeExists(snapshot, scope, visible);
+    }
+    return [...snapshot.rows.values()].flatMap(rows =>
+      this.#inScope(snapshot, rows, scope, visible),
+    );
+  }
+
   /** A scope's standing at regular points over a window, and who moved most. */
   async trends(options: {
     scorecardId: string;

@@ -26,16 +26,30 @@ export async function importHistorySources(options: {
       if (facts.length > 0) {
         await store.upsertFacts(facts);
       }
-      logger.info(
-        `Imported history source '${source.id}': ${summary.imported} events, ${summary.skipped} left out (future, or after the plugin's own history began), ${summary.replaced} of its earlier import replaced, ${facts.length} current facts`,
-      );
-      // Hook for past fact observations: the store keeps no history of facts yet, so they are
-      // not stored. Once it does, append `batch.factObservations` here with the source's id.
-      if (batch.factObservations?.length) {
-        logger.warn(
-          `History source '${source.id}' gave ${batch.factObservations.length} past fact observations; the store keeps no fact history, so they were left out`,
-        );
+      const observations = batch.factObservations ?? [];
+      for (const [index, fact] of observations.entries()) {
+        if (
+          !fact ||
+          typeof fact.entityRef !== 'string' ||
+          typeof fact.name !== 'string' ||
+          Number.isNaN(Date.parse(fact.observedAt))
+        ) {
+          throw new Error(
+            `Fact observation ${index} needs an entityRef, a name and an ISO timestamp observedAt`,
+          );
+        }
       }
+      await store.appendFactObservations(
+        observations.map(({ entityRef, name, value, observedAt }) => ({
+          entityRef,
+          name,
+          value,
+          observedAt,
+        })),
+      );
+      logger.info(
+        `Imported history source '${source.id}': ${summary.imported} events, ${summary.skipped} left out (future, or after the plugin's own history began), ${summary.replaced} of its earlier import replaced, ${facts.length} current facts, ${observations.length} past fact observations`,
+      );
     } catch (error) {
       logger.error(`Could not import history source '${source.id}': ${error}`);
     }

@@ -17,6 +17,7 @@ import { addEntitiesRoutes } from './routes/entities';
 import { addEntityRoutes } from './routes/entity';
 import { addFactsRoutes } from './routes/facts';
 import { addHeatmapRoutes } from './routes/heatmap';
+import { addIndicatorsRoutes } from './routes/indicators';
 import { addRollupRoutes } from './routes/rollup';
 import { addRunsRoutes } from './routes/runs';
 import { addTrendsRoutes } from './routes/trends';
@@ -53,6 +54,7 @@ export async function createRouter(
   addEntityRoutes(router, ctx);
   addRollupRoutes(router, ctx);
   addHeatmapRoutes(router, ctx);
+  addIndicatorsRoutes(router, ctx);
   addEntitiesRoutes(router, ctx);
   addTrendsRoutes(router, ctx);
   addFactsRoutes(router, ctx);

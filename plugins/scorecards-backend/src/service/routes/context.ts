@@ -13,6 +13,7 @@ import type {
 } from '@guardrails/plugin-scorecards-common';
 import type { Duration } from 'luxon';
 import type { ScorecardsStore } from '../../database';
+import type { IndicatorDefinition } from '../../definitions/readIndicators';
 import type { EvaluationRunner } from '../../run/EvaluationRunner';
 import type { CatalogVisibility } from '../CatalogVisibility';
 import type { RollupService } from '../RollupService';
@@ -34,6 +35,8 @@ export interface RouterOptions {
   runTimeout: Duration;
   /** The current time; injectable so tests control it. */
   clock?: () => Date;
+  /** The headline indicators, as read from config; absent means the defaults. */
+  indicators?: IndicatorDefinition[];
 }
 
 /** A permission check of a write, and what it is about. */
