@@ -118,7 +118,7 @@ import {
 } from '@backstage/plugin-catalog-node';
 import type { RunRecord } from '@guardrails/plugin-scorecards-common';
 import knexFactory, { Knex } from 'knex';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import inspector from 'node:inspector';
@@ -250,6 +250,8 @@ interface DatabaseResult {
   /** Whether the catalog's database was a reused one, loaded by an earlier run. */
   catalogReused: boolean;
   savedAt: string;
+  /** The commit measured, and whether the work tree differed from it. */
+  commit: string;
   catalogEntities: number;
   catalogCounts: Record<string, number>;
   catalogLoadMs: number;
@@ -1293,6 +1295,7 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
         components: COMPONENTS,
         catalogReused: cache.reused,
         savedAt: new Date().toISOString(),
+        commit: currentCommit(),
         database:
           kind === 'sqlite'
             ? `SQLite (${SQLITE_MODE === 'memory' ? 'in memory' : 'file'})`
@@ -1421,6 +1424,15 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
       await backend.stop();
     }
   });
+}
+
+function currentCommit(): string {
+  const git = (...args: string[]) =>
+    spawnSync('git', args, { cwd: __dirname, encoding: 'utf8' }).stdout.trim();
+  const head = git('rev-parse', '--short', 'HEAD') || 'unknown';
+  return git('status', '--porcelain', '--', '..', '../../scorecards-common')
+    ? `${head}+changes`
+    : head;
 }
 
 async function serverVersion(db: Knex): Promise<string> {
@@ -1766,9 +1778,9 @@ function printGrowthTable(results: DatabaseResult[]) {
           r =>
             `${r.components} components (${
               r.firstRun.entities
-            } entities evaluated${
-              r.catalogReused ? ', reused catalog' : ''
-            }, ${r.savedAt.slice(0, 16)})`,
+            } entities evaluated${r.catalogReused ? ', reused catalog' : ''}, ${
+              r.commit ?? ''
+            } ${r.savedAt.slice(0, 16)})`,
         )
         .join('; ')}`,
     );
