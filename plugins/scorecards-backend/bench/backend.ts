@@ -1431,7 +1431,14 @@ function currentCommit(): string {
   const git = (...args: string[]) =>
     spawnSync('git', args, { cwd: __dirname, encoding: 'utf8' }).stdout.trim();
   const head = git('rev-parse', '--short', 'HEAD') || 'unknown';
-  return git('status', '--porcelain', '--', '..', '../../scorecards-common')
+  return git(
+    'status',
+    '--porcelain',
+    '--untracked-files=no',
+    '--',
+    '..',
+    '../../scorecards-common',
+  )
     ? `${head}+changes`
     : head;
 }
