@@ -44,6 +44,10 @@
  *   node --require @backstage/cli/config/nodeTransform.cjs bench/backend.ts
  * (`./run bash -c 'cd plugins/scorecards-backend && node --require @backstage/cli/config/nodeTransform.cjs bench/backend.ts'`)
  * It takes about 6 minutes, most of it the catalog processing 12,359 entities twice.
+ * Every result is saved as <os tmpdir>/scorecards-backend-bench/results/<database>-<size>.json.
+ * Growth, one database and size at a time (a 50,000-component catalog takes about 10 minutes to
+ * load the first time):
+ *   BENCH_DATABASES=postgres BENCH_SIZES=50000 node --require @backstage/cli/config/nodeTransform.cjs bench/backend.ts
  *
  * Environment:
  *   BENCH_POSTGRES       admin connection string; a throwaway database is created and dropped
@@ -51,11 +55,24 @@
  *   BENCH_DATABASES      which databases to run, comma-separated (default sqlite,postgres)
  *   BENCH_SQLITE         "file" (default) or "memory" (every plugin's database in memory)
  *   BENCH_COMPONENTS     components to generate (default 10000)
+ *   BENCH_SIZES          growth mode: the sizes to run, in components, e.g. 1000,10000,50000
+ *                        (each size on each database in a process of its own). Growth mode
+ *                        leaves out the conditional-policy rows, keeps loaded catalogs, and
+ *                        ends with the growth table of every result saved so far, so sizes run
+ *                        by separate invocations end up in one table.
+ *   BENCH_CATALOG_CACHE  "on" (default in growth mode) or "off": keep a loaded catalog and
+ *                        reuse it (PostgreSQL: a database per size and generator version, whose
+ *                        other plugins' schemas are dropped on reuse; SQLite: a copy of the
+ *                        in-memory catalog, made with VACUUM INTO, that the catalog then reads
+ *                        as a file). The rows still come from the real catalog backend: it is
+ *                        started on the kept database and waited for until it has no work left.
+ *                        Kept under <os tmpdir>/scorecards-backend-bench/, with the results.
  *   BENCH_REQUESTS       requests per API latency row (default 300; the targets want 200 or more)
  *   LOG_LEVEL            backend log level (default warn)
  * For finding where time goes:
  *   BENCH_TRACE=1        log the SQL behind each latency row, by total time
- *   BENCH_PROFILE=<dir>  write a CPU profile of each run and each latency row to <dir>
+ *   BENCH_PROFILE=<dir>  write a CPU profile of each run and each latency row to <dir> (the
+ *                        results are then not saved for the growth table)
  *   BENCH_KEEP_DATABASE=1  keep the PostgreSQL database, to EXPLAIN queries afterwards
  */
 import { createBackend } from '@backstage/backend-defaults';
@@ -102,7 +119,8 @@ import {
 } from '@backstage/plugin-catalog-node';
 import type { RunRecord } from '@guardrails/plugin-scorecards-common';
 import knexFactory, { Knex } from 'knex';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import inspector from 'node:inspector';
 import net, { AddressInfo } from 'node:net';
@@ -127,7 +145,23 @@ const DATABASES = (process.env.BENCH_DATABASES ?? 'sqlite,postgres')
   .map(d => d.trim())
   .filter(Boolean);
 const SQLITE_MODE = process.env.BENCH_SQLITE === 'memory' ? 'memory' : 'file';
+/** Catalog sizes to run, in components; more than one, or BENCH_SIZES at all, is growth mode. */
+const SIZES = (process.env.BENCH_SIZES ?? '')
+  .split(',')
+  .map(n => Number(n.trim()))
+  .filter(n => n > 0);
+const GROWTH = process.env.BENCH_GROWTH === '1' || SIZES.length > 0;
 const COMPONENTS = Number(process.env.BENCH_COMPONENTS ?? 10_000);
+/** Loaded catalogs are kept here and reused, keyed by size and the generator's source. */
+const CACHE_DIR = path.join(os.tmpdir(), 'scorecards-backend-bench');
+const RESULTS_DIR = path.join(CACHE_DIR, 'results');
+const CATALOG_CACHE =
+  (process.env.BENCH_CATALOG_CACHE ?? (GROWTH ? 'on' : 'off')) === 'on';
+const GENERATOR_VERSION = createHash('sha1')
+  .update(fs.readFileSync(path.join(__dirname, '_catalog.ts')))
+  .update(fs.readFileSync(path.join(__dirname, '_random.ts')))
+  .digest('hex')
+  .slice(0, 8);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 300);
 const CHILD_ENV = 'BENCH_BACKEND_CHILD';
 const TASK_ID = 'scorecards-evaluate';
@@ -142,6 +176,19 @@ const TARGETS = {
   drillP95: 50,
   minRequests: 200,
 };
+/** The targets at the largest size of the growth table, 50,000 components. */
+const GROWTH_TARGETS = {
+  components: 50_000,
+  runMs: 45_000,
+  pagingMs: 4_000,
+  rollupP95: 100,
+  drillP95: 50,
+  /** At most this much faster than linear: 6x time for 5x entities. */
+  overLinear: 1.2,
+};
+/** Drill-down page searches and failing checks, picked in turn. */
+const SEARCHES = ['svc-0', 'web-0', 'lib-0'];
+const FAILING_CHECKS = ['runbook', 'dashboard', 'slo-defined', 'techdocs'];
 /** Users taking turns for the conditional-policy rows, and users measured on their first request. */
 const WARM_USERS = 10;
 const COLD_USERS = 200;
@@ -178,8 +225,36 @@ interface PolicyRows {
   rollupFirst: Latency;
 }
 
+/** Paging through every entity by 500, following cursors; the median of a few passes. */
+interface Paging {
+  ms: number;
+  maxMs: number;
+  passes: number;
+  pages: number;
+  entities: number;
+}
+
+/** The drill-down pages of the growth table: first and last, of three listings. */
+type PageRows = Record<
+  | 'first'
+  | 'last'
+  | 'searchFirst'
+  | 'searchLast'
+  | 'failingFirst'
+  | 'failingLast',
+  Latency
+>;
+
 interface DatabaseResult {
   database: string;
+  /** sqlite or postgres. */
+  kind: string;
+  components: number;
+  /** Whether the catalog's database was a reused one, loaded by an earlier run. */
+  catalogReused: boolean;
+  savedAt: string;
+  /** The commit measured, and whether the work tree differed from it. */
+  commit: string;
   catalogEntities: number;
   catalogCounts: Record<string, number>;
   catalogLoadMs: number;
@@ -203,8 +278,13 @@ interface DatabaseResult {
   /** PostgreSQL: whether autovacuum is on, and the drill-down again after ANALYZE. */
   autovacuum?: string;
   drillAnalyzed?: Latency;
-  /** User tokens under the conditional policies; the drill-down and trends under the first. */
-  conditional: {
+  paging: Paging;
+  pages: PageRows;
+  /**
+   * User tokens under the conditional policies; the drill-down and trends under the first.
+   * Not measured in growth mode.
+   */
+  conditional?: {
     structure: PolicyRows;
     ownedOnly: PolicyRows;
     drill: Latency;
@@ -227,6 +307,8 @@ const checks = {
   entity: b => Array.isArray(b.scorecards) && b.scorecards.length > 0 && b.scorecards[0].checks.length > 0,
   rollup: b => b.by === 'group' && b.groups.length === 1 && b.groups[0].children.length === workerData.departments,
   drill: b => Array.isArray(b.items) && b.items.length === 50 && b.total > 50,
+  // A page of a search or a failing check, first or last: full unless the listing is shorter.
+  page: b => Array.isArray(b.items) && b.total > 0 && b.items.length === Math.min(b.total, 50),
   runs: b => Array.isArray(b.items) && b.items.length === 1,
   indicators: b => Array.isArray(b.indicators) && b.indicators.length === 5 && b.indicators.every(i => i.now.entities > 0),
   // A user of the conditional policies reads a team's share of the catalog, not all of it.
@@ -255,6 +337,47 @@ async function main() {
 }
 main().then(
   times => parentPort.postMessage({ times }),
+  error => parentPort.postMessage({ error: String((error && error.stack) || error) }),
+);
+`;
+
+/**
+ * Paging through every entity, in a worker thread as the latency rows are: from the first page,
+ * following `nextCursor` until a page has none. Each pass is timed; every entity must come once.
+ */
+const PAGING_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+async function pass() {
+  const seen = new Set();
+  let pages = 0;
+  let total;
+  let url = workerData.first;
+  const start = process.hrtime.bigint();
+  for (;;) {
+    const response = await fetch(url, { headers: { authorization: 'Bearer ' + workerData.token } });
+    const text = await response.text();
+    if (!response.ok) throw new Error('GET ' + url + ': ' + response.status + ' ' + text.slice(0, 300));
+    const body = JSON.parse(text);
+    pages += 1;
+    if (total === undefined) total = body.total;
+    for (const item of body.items) {
+      if (seen.has(item.entityRef)) throw new Error(item.entityRef + ' came twice');
+      seen.add(item.entityRef);
+    }
+    if (!body.nextCursor) break;
+    url = workerData.api + '/entities?cursor=' + encodeURIComponent(body.nextCursor);
+  }
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (seen.size !== total) throw new Error('Paging saw ' + seen.size + ' entities of ' + total);
+  return { ms, pages, entities: seen.size };
+}
+async function main() {
+  const passes = [];
+  for (let i = 0; i < workerData.passes; i++) passes.push(await pass());
+  return passes;
+}
+main().then(
+  passes => parentPort.postMessage({ passes }),
   error => parentPort.postMessage({ error: String((error && error.stack) || error) }),
 );
 `;
@@ -433,49 +556,166 @@ function memory() {
   return { rssMb: m.rss / 1024 / 1024, heapMb: m.heapUsed / 1024 / 1024 };
 }
 
+/**
+ * A loaded catalog kept between runs (BENCH_CATALOG_CACHE): the catalog's database after the
+ * full mutation was processed and stitched, with the time the catalog was generated for (its
+ * dates are relative to it, so the same entities are generated again).
+ */
+interface CatalogCache {
+  /** Whether the catalog's database came from the cache, loaded already. */
+  reused: boolean;
+  /** The `now` to generate the catalog for. */
+  now: number;
+  /** Keeps the loaded catalog, once it is processed and stitched. */
+  save(catalogDb: Knex): Promise<void>;
+}
+
+const cacheMetaFile = (kind: string) =>
+  path.join(
+    CACHE_DIR,
+    `${kind}-catalog-${COMPONENTS}-${GENERATOR_VERSION}.json`,
+  );
+
+function readCacheMeta(kind: string): { now: number } | undefined {
+  if (!CATALOG_CACHE) return undefined;
+  try {
+    return JSON.parse(fs.readFileSync(cacheMetaFile(kind), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function writeCacheMeta(kind: string, now: number) {
+  fs.mkdirSync(CACHE_DIR, { recursive: true });
+  fs.writeFileSync(cacheMetaFile(kind), JSON.stringify({ now }));
+}
+
+/**
+ * The catalog of a reused database reprocesses an entity when its `next_update_at` has passed,
+ * which for a catalog loaded more than `processingInterval` ago is every entity: postponed, so
+ * that it does not during the measurements.
+ */
+async function postponeProcessing(db: Knex, kind: string) {
+  await db('refresh_state').update({
+    next_update_at:
+      kind === 'sqlite'
+        ? db.raw(`datetime('now', '+1 day')`)
+        : db.raw(`now() + interval '1 day'`),
+  });
+}
+
 async function withDatabase<T>(
   kind: string,
-  fn: (database: JsonObject) => Promise<T>,
+  fn: (database: JsonObject, cache: CatalogCache) => Promise<T>,
 ): Promise<T> {
+  const meta = readCacheMeta(kind);
+  const now = meta?.now ?? Date.now();
   if (kind === 'sqlite') {
     if (SQLITE_MODE === 'memory') {
-      return fn({ client: 'better-sqlite3', connection: ':memory:' });
+      return fn(
+        { client: 'better-sqlite3', connection: ':memory:' },
+        { reused: false, now, save: async () => {} },
+      );
     }
     const dir = fs.mkdtempSync(
       path.join(os.tmpdir(), 'scorecards-backend-bench-'),
     );
+    const cacheFile = cacheMetaFile(kind).replace(/\.json$/, '.sqlite');
+    const reused = Boolean(meta) && fs.existsSync(cacheFile);
     try {
-      return await fn({
-        client: 'better-sqlite3',
-        connection: { directory: dir },
-        // The catalog commits a few transactions per entity it processes; on a file that is an
-        // fsync each, and loading takes minutes. It loads fastest in memory, and only the
-        // scorecards plugin's database is under test.
-        plugin: { catalog: { connection: ':memory:' } },
-      });
+      if (reused) {
+        // A copy: the catalog writes to its database as it runs.
+        fs.copyFileSync(cacheFile, path.join(dir, 'catalog.sqlite'));
+        const db = knexFactory({
+          client: 'better-sqlite3',
+          connection: { filename: path.join(dir, 'catalog.sqlite') },
+          useNullAsDefault: true,
+        });
+        await postponeProcessing(db, kind);
+        await db.destroy();
+      }
+      return await fn(
+        {
+          client: 'better-sqlite3',
+          connection: { directory: dir },
+          // The catalog commits a few transactions per entity it processes; on a file that is an
+          // fsync each, and loading takes minutes. It loads fastest in memory, and only the
+          // scorecards plugin's database is under test. A reused catalog is a file, read only.
+          ...(!reused && { plugin: { catalog: { connection: ':memory:' } } }),
+        },
+        {
+          reused,
+          now,
+          async save(catalogDb) {
+            if (!CATALOG_CACHE || reused) return;
+            fs.mkdirSync(CACHE_DIR, { recursive: true });
+            fs.rmSync(cacheFile, { force: true });
+            await catalogDb.raw('vacuum into ?', [cacheFile]);
+            writeCacheMeta(kind, now);
+          },
+        },
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }
   const admin = knexFactory({ client: 'pg', connection: POSTGRES });
-  const name = `scorecards_backend_bench_${process.pid}`;
+  const name = CATALOG_CACHE
+    ? `scorecards_backend_bench_catalog_${COMPONENTS}_${GENERATOR_VERSION}`
+    : `scorecards_backend_bench_${process.pid}`;
+  const url = new URL(POSTGRES);
+  const connection = {
+    host: url.hostname,
+    port: Number(url.port || 5432),
+    user: decodeURIComponent(url.username || 'postgres'),
+    ...(url.password && { password: decodeURIComponent(url.password) }),
+    database: name,
+  };
   try {
-    await admin.raw('create database ??', [name]);
-    const url = new URL(POSTGRES);
-    return await fn({
-      client: 'pg',
-      connection: {
-        host: url.hostname,
-        port: Number(url.port || 5432),
-        user: decodeURIComponent(url.username || 'postgres'),
-        ...(url.password && { password: decodeURIComponent(url.password) }),
-        database: name,
+    const exists =
+      (await admin('pg_database').where({ datname: name }).first()) !==
+      undefined;
+    const reused = Boolean(meta) && exists;
+    if (reused) {
+      // Everything but the catalog's schema goes: the plugins under test start empty.
+      const db = knexFactory({ client: 'pg', connection });
+      const { rows } = await db.raw(
+        `select nspname from pg_namespace where nspname not in ('catalog', 'public', 'information_schema') and nspname not like 'pg\\_%'`,
+      );
+      for (const { nspname } of rows as { nspname: string }[]) {
+        await db.raw('drop schema ?? cascade', [nspname]);
+      }
+      await db.destroy();
+      const catalogDb = knexFactory({
+        client: 'pg',
+        connection,
+        searchPath: ['catalog'],
+      });
+      await postponeProcessing(catalogDb, kind);
+      await catalogDb.destroy();
+    } else {
+      if (exists) {
+        await admin.raw('drop database ?? with (force)', [name]);
+      }
+      await admin.raw('create database ??', [name]);
+    }
+    return await fn(
+      {
+        client: 'pg',
+        connection,
+        // Every plugin in a schema of its own inside the one database.
+        pluginDivisionMode: 'schema',
       },
-      // Every plugin in a schema of its own inside the one throwaway database.
-      pluginDivisionMode: 'schema',
-    });
+      {
+        reused,
+        now,
+        async save() {
+          if (CATALOG_CACHE && !reused) writeCacheMeta(kind, now);
+        },
+      },
+    );
   } finally {
-    if (process.env.BENCH_KEEP_DATABASE) {
+    if (process.env.BENCH_KEEP_DATABASE || CATALOG_CACHE) {
       process.stderr.write(`[postgres] kept database ${name}\n`);
     } else {
       await admin
@@ -529,14 +769,6 @@ async function profiled<T>(label: string, fn: () => Promise<T>): Promise<T> {
 async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
   const log = (message: string) =>
     process.stderr.write(`[${kind}] ${message}\n`);
-  const generated = generateCatalog(COMPONENTS, Date.now());
-  const expected = generated.entities.length;
-  log(
-    `generated ${expected} entities (${Object.entries(generated.counts)
-      .map(([k, n]) => `${n} ${k}`)
-      .join(', ')})`,
-  );
-
   // The store's own account of what it wrote.
   let rowsWritten = 0;
   const write = DatabaseScorecardsStore.prototype.writeEvaluations;
@@ -550,7 +782,14 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
       return summary;
     };
 
-  return withDatabase(kind, async database => {
+  return withDatabase(kind, async (database, cache) => {
+    const generated = generateCatalog(COMPONENTS, cache.now);
+    const expected = generated.entities.length;
+    log(
+      `generated ${expected} entities (${Object.entries(generated.counts)
+        .map(([k, n]) => `${n} ${k}`)
+        .join(', ')})${cache.reused ? '; the catalog holds them already' : ''}`,
+    );
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
     const config = new ConfigReader({
@@ -642,15 +881,18 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
       const credentials = await auth.getOwnServiceCredentials();
 
       // Load the catalog and wait until every entity is processed and stitched.
+      // A reused catalog holds them already: it is only waited for, in case it has work left.
       const loadStart = Date.now();
-      await connection.applyMutation({
-        type: 'full',
-        entities: generated.entities.map(entity => ({
-          entity,
-          locationKey: 'scorecards-bench',
-        })),
-      });
-      log(`full mutation applied in ${Date.now() - loadStart} ms`);
+      if (!cache.reused) {
+        await connection.applyMutation({
+          type: 'full',
+          entities: generated.entities.map(entity => ({
+            entity,
+            locationKey: 'scorecards-bench',
+          })),
+        });
+        log(`full mutation applied in ${Date.now() - loadStart} ms`);
+      }
       let total = 0;
       let lastLog = 0;
       for (;;) {
@@ -684,6 +926,14 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
       }
       const catalogLoadMs = Date.now() - loadStart;
       log(`catalog loaded: ${total} entities in ${catalogLoadMs} ms`);
+      if (!cache.reused && CATALOG_CACHE) {
+        const saveStart = Date.now();
+        // A catalog that cannot be kept is loaded again next time; the rows are measured anyway.
+        await cache.save(catalogDb).then(
+          () => log(`catalog kept for reuse in ${Date.now() - saveStart} ms`),
+          error => log(`the catalog could not be kept: ${error}`),
+        );
+      }
       const memoryBeforeRun = memory();
 
       const token = async () =>
@@ -898,6 +1148,7 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
           | 'entity'
           | 'rollup'
           | 'drill'
+          | 'page'
           | 'runs'
           | 'indicators'
           | 'ownRollup'
@@ -1061,6 +1312,123 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
         );
       }
 
+      // Paging through every entity by 500, as an export or a sync would.
+      const pagingWorker = new Worker(PAGING_SOURCE, {
+        eval: true,
+        workerData: {
+          first: `${api}/entities?pageSize=500`,
+          api,
+          token: bearer,
+          passes: 3,
+        },
+      });
+      const paged = await new Promise<{
+        passes?: { ms: number; pages: number; entities: number }[];
+        error?: string;
+      }>((resolve, reject) => {
+        pagingWorker.once('message', resolve);
+        pagingWorker.once('error', reject);
+      });
+      await pagingWorker.terminate();
+      if (!paged.passes) throw new Error(`paging: ${paged.error}`);
+      const passTimes = paged.passes.map(p => p.ms).sort((a, b) => a - b);
+      const paging: Paging = {
+        ms: percentile(passTimes, 50),
+        maxMs: passTimes[passTimes.length - 1],
+        passes: passTimes.length,
+        pages: paged.passes[0].pages,
+        entities: paged.passes[0].entities,
+      };
+      log(`paging every entity by 500: ${JSON.stringify(paging)}`);
+
+      // Drill-down pages, first and last, with no filter, a text search and a failing check.
+      // The last page is reached from the end: a `prev` cursor with no key is the listing's end
+      // (the cursor the API hands out after an empty page), made from the first page's cursor.
+      const fromTheEnd = async (query: string) => {
+        const body = (await (await request(`/entities?${query}`)).json()) as {
+          nextCursor?: string;
+        };
+        if (!body.nextCursor) throw new Error(`/entities?${query}: one page`);
+        const next = JSON.parse(
+          Buffer.from(body.nextCursor, 'base64url').toString('utf8'),
+        );
+        return Buffer.from(
+          JSON.stringify({ ...next, dir: 'prev', key: [] }),
+          'utf8',
+        ).toString('base64url');
+      };
+      const listing = '/entities?sort=-score&pageSize=50';
+      const lastOf = new Map<string, string>();
+      for (const query of [
+        '',
+        ...SEARCHES.map(q => `&q=${q}`),
+        ...FAILING_CHECKS.map(c => `&failingCheck=${c}`),
+      ]) {
+        lastOf.set(
+          query,
+          `/entities?cursor=${encodeURIComponent(
+            await fromTheEnd(`sort=-score&pageSize=50${query}`),
+          )}`,
+        );
+      }
+      const pageRow = (label: string, queries: string[], last: boolean) =>
+        profiled(`${kind}-${label.replace(/\W+/g, '-')}`, () =>
+          measure(
+            label,
+            () => {
+              const query = r.pick(queries);
+              return last ? lastOf.get(query)! : `${listing}${query}`;
+            },
+            'page',
+          ),
+        );
+      const searches = SEARCHES.map(q => `&q=${q}`);
+      const failing = FAILING_CHECKS.map(c => `&failingCheck=${c}`);
+      const pages: PageRows = {
+        first: await pageRow('page first', [''], false),
+        last: await pageRow('page last', [''], true),
+        searchFirst: await pageRow('page q first', searches, false),
+        searchLast: await pageRow('page q last', searches, true),
+        failingFirst: await pageRow('page failingCheck first', failing, false),
+        failingLast: await pageRow('page failingCheck last', failing, true),
+      };
+
+      const common = {
+        kind,
+        components: COMPONENTS,
+        catalogReused: cache.reused,
+        savedAt: new Date().toISOString(),
+        commit: currentCommit(),
+        database:
+          kind === 'sqlite'
+            ? `SQLite (${SQLITE_MODE === 'memory' ? 'in memory' : 'file'})`
+            : `PostgreSQL ${await serverVersion(scorecardsDb)}`,
+        catalogEntities: total,
+        catalogCounts: generated.counts,
+        catalogLoadMs,
+        firstRun,
+        secondRun,
+        rollupColdMs,
+        entity,
+        catalogCheck,
+        floor,
+        rollup,
+        trends,
+        heatmap,
+        indicators,
+        indicatorsColdMs,
+        drill,
+        autovacuum,
+        drillAnalyzed,
+        paging,
+        pages,
+        memoryBeforeRun,
+        memoryAfterRun,
+      };
+      if (GROWTH) {
+        return { ...common, memoryAtEnd: memory() };
+      }
+
       // Under the conditional policies, with real user tokens.
       const userToken = async (index: number) => {
         const response = await fetch(`${baseUrl}/api/auth/bench/refresh`, {
@@ -1150,41 +1518,35 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
       const ownedOnly = await rollupsUnder('owned-only');
 
       return {
-        database:
-          kind === 'sqlite'
-            ? `SQLite (${SQLITE_MODE === 'memory' ? 'in memory' : 'file'})`
-            : `PostgreSQL ${await serverVersion(scorecardsDb)}`,
-        catalogEntities: total,
-        catalogCounts: generated.counts,
-        catalogLoadMs,
-        firstRun,
-        secondRun,
-        rollupColdMs,
-        entity,
-        catalogCheck,
-        floor,
-        rollup,
-        trends,
-        heatmap,
-        indicators,
-        indicatorsColdMs,
-        drill,
-        autovacuum,
-        drillAnalyzed,
+        ...common,
         conditional: {
           structure,
           ownedOnly,
           drill: conditionalDrill,
           trends: conditionalTrends,
         },
-        memoryBeforeRun,
-        memoryAfterRun,
         memoryAtEnd: memory(),
       };
     } finally {
       await backend.stop();
     }
   });
+}
+
+function currentCommit(): string {
+  const git = (...args: string[]) =>
+    spawnSync('git', args, { cwd: __dirname, encoding: 'utf8' }).stdout.trim();
+  const head = git('rev-parse', '--short', 'HEAD') || 'unknown';
+  return git(
+    'status',
+    '--porcelain',
+    '--untracked-files=no',
+    '--',
+    '..',
+    '../../scorecards-common',
+  )
+    ? `${head}+changes`
+    : head;
 }
 
 async function serverVersion(db: Knex): Promise<string> {
@@ -1196,12 +1558,17 @@ async function serverVersion(db: Knex): Promise<string> {
 // The parent: one child per database, then the table
 // ---------------------------------------------------------------------------------------------
 
-function runChild(kind: string): Promise<DatabaseResult | { error: string }> {
+function runChild(
+  kind: string,
+  components: number,
+): Promise<DatabaseResult | { error: string }> {
   return new Promise(resolve => {
     const child = spawn(process.execPath, [...process.execArgv, __filename], {
       env: {
         ...process.env,
         [CHILD_ENV]: kind,
+        BENCH_COMPONENTS: String(components),
+        ...(GROWTH && { BENCH_GROWTH: '1' }),
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -1229,6 +1596,15 @@ async function postgresAvailable(): Promise<string | undefined> {
     await admin.destroy();
   }
 }
+
+const PAGE_ROWS: [keyof PageRows, string][] = [
+  ['first', 'GET /entities?sort=-score&pageSize=50, first page'],
+  ['last', 'GET /entities?sort=-score&pageSize=50, last page (from the end)'],
+  ['searchFirst', `… &q=<${SEARCHES.join('|')}>, first page`],
+  ['searchLast', `… &q=<${SEARCHES.join('|')}>, last page`],
+  ['failingFirst', `… &failingCheck=<${FAILING_CHECKS.join('|')}>, first page`],
+  ['failingLast', `… &failingCheck=<${FAILING_CHECKS.join('|')}>, last page`],
+];
 
 function printTable(results: DatabaseResult[]) {
   const ms = (n: number) => `${n.toFixed(n < 100 ? 1 : 0)} ms`;
@@ -1272,7 +1648,7 @@ function printTable(results: DatabaseResult[]) {
       `< ${s(TARGETS.runMs)}`,
       verdict(
         r.firstRun.durationMs < TARGETS.runMs &&
-          r.firstRun.entities >= COMPONENTS,
+          r.firstRun.entities >= r.components,
       ),
     ]);
     const rerun = r.secondRun;
@@ -1369,6 +1745,17 @@ function printTable(results: DatabaseResult[]) {
         ),
       );
     }
+    rows.push([
+      '  GET /entities?pageSize=500, following nextCursor through every entity',
+      `${s(r.paging.ms)} for ${r.paging.entities} entities in ${
+        r.paging.pages
+      } pages (median of ${r.paging.passes} passes, max ${s(r.paging.maxMs)})`,
+      'informational; < 4 s at 50,000',
+      'info',
+    ]);
+    for (const [key, what] of PAGE_ROWS) {
+      rows.push(latencyRow(`  ${what}`, r.pages[key], TARGETS.drillP95));
+    }
     const policyRows = (who: string, p: PolicyRows) => {
       rows.push([
         `  conditional policy, user tokens: users read ${who} (${p.readable} entities for the median user)`,
@@ -1389,21 +1776,23 @@ function printTable(results: DatabaseResult[]) {
         ),
       );
     };
-    policyRows(
-      "what their teams own and the org's Groups, Users, Systems and Domains",
-      r.conditional.structure,
-    );
-    rows.push(
-      infoRow(
-        `    GET /entities?sort=-score&pageSize=50, ${WARM_USERS} users taking turns`,
-        r.conditional.drill,
-      ),
-      infoRow(
-        `    GET /trends (12 weeks), ${WARM_USERS} users taking turns`,
-        r.conditional.trends,
-      ),
-    );
-    policyRows('only what their teams own', r.conditional.ownedOnly);
+    if (r.conditional) {
+      policyRows(
+        "what their teams own and the org's Groups, Users, Systems and Domains",
+        r.conditional.structure,
+      );
+      rows.push(
+        infoRow(
+          `    GET /entities?sort=-score&pageSize=50, ${WARM_USERS} users taking turns`,
+          r.conditional.drill,
+        ),
+        infoRow(
+          `    GET /trends (12 weeks), ${WARM_USERS} users taking turns`,
+          r.conditional.trends,
+        ),
+      );
+      policyRows('only what their teams own', r.conditional.ownedOnly);
+    }
     const mem = (m: { rssMb: number; heapMb: number }) =>
       `RSS ${m.rssMb.toFixed(0)} MB, heap ${m.heapMb.toFixed(0)} MB`;
     rows.push([
@@ -1415,15 +1804,161 @@ function printTable(results: DatabaseResult[]) {
       'info',
     ]);
   }
-  const header = ['what', 'measured', 'target', 'result'];
+  printRows(['what', 'measured', 'target', 'result'], rows);
+}
+
+function printRows(header: string[], rows: string[][]) {
   const widths = header.map((h, c) =>
-    Math.max(h.length, ...rows.map(row => row[c].length)),
+    Math.max(h.length, ...rows.map(row => (row[c] ?? '').length)),
   );
   const line = (cells: string[]) =>
-    `| ${cells.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;
+    `| ${header
+      .map((_, c) => (cells[c] ?? '').padEnd(widths[c]))
+      .join(' | ')} |`;
   console.log(line(header));
   console.log(`|${widths.map(w => '-'.repeat(w + 2)).join('|')}|`);
   rows.forEach(row => console.log(line(row)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Growth: each database and size's result is saved; the table shows whatever is saved
+// ---------------------------------------------------------------------------------------------
+
+const resultFile = (kind: string, components: number) =>
+  path.join(RESULTS_DIR, `${kind}-${components}.json`);
+
+function saveResult(result: DatabaseResult) {
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  fs.writeFileSync(
+    resultFile(result.kind, result.components),
+    JSON.stringify(result, null, 2),
+  );
+}
+
+function savedResults(): DatabaseResult[] {
+  if (!fs.existsSync(RESULTS_DIR)) return [];
+  return fs
+    .readdirSync(RESULTS_DIR)
+    .filter(name => name.endsWith('.json'))
+    .map(
+      name =>
+        JSON.parse(
+          fs.readFileSync(path.join(RESULTS_DIR, name), 'utf8'),
+        ) as DatabaseResult,
+    )
+    .filter(r => r.paging && r.pages);
+}
+
+/**
+ * Per database, each row at each saved size, and its growth from one size to the next: the
+ * time ratio next to the entity ratio, flagged when the time grows more than 20% faster than
+ * the entities do. The targets are those at 50,000 components.
+ */
+function printGrowthTable(results: DatabaseResult[]) {
+  const ms = (n: number) => `${n.toFixed(n < 100 ? 1 : 0)} ms`;
+  const s = (n: number) => `${(n / 1000).toFixed(2)} s`;
+  const measures: {
+    what: string;
+    value: (r: DatabaseResult) => number;
+    format: (n: number) => string;
+    target?: number;
+  }[] = [
+    {
+      what: 'full run',
+      value: r => r.firstRun.durationMs,
+      format: s,
+      target: GROWTH_TARGETS.runMs,
+    },
+    {
+      what: 're-run, nothing changed',
+      value: r => r.secondRun.durationMs,
+      format: s,
+    },
+    {
+      what: 'paging every entity by 500 (cursor)',
+      value: r => r.paging.ms,
+      format: s,
+      target: GROWTH_TARGETS.pagingMs,
+    },
+    {
+      what: "one entity's scorecard, p95",
+      value: r => r.entity.p95,
+      format: ms,
+    },
+    {
+      what: 'whole-org rollup, p95',
+      value: r => r.rollup.p95,
+      format: ms,
+      target: GROWTH_TARGETS.rollupP95,
+    },
+    ...PAGE_ROWS.map(([key, what]) => ({
+      what: `${what.replace(
+        'GET /entities?sort=-score&pageSize=50',
+        'drill-down',
+      )}, p95`,
+      value: (r: DatabaseResult) => r.pages[key].p95,
+      format: ms,
+      target: GROWTH_TARGETS.drillP95,
+    })),
+  ];
+  for (const kind of ['postgres', 'sqlite']) {
+    const mine = results
+      .filter(r => r.kind === kind)
+      .sort((a, b) => a.components - b.components);
+    if (mine.length === 0) continue;
+    console.log(
+      `\nGrowth on ${mine[mine.length - 1].database}: ${mine
+        .map(
+          r =>
+            `${r.components} components (${
+              r.firstRun.entities
+            } entities evaluated${r.catalogReused ? ', reused catalog' : ''}, ${
+              r.commit ?? ''
+            } ${r.savedAt.slice(0, 16)})`,
+        )
+        .join('; ')}`,
+    );
+    const steps = mine.slice(1).map((r, i) => [mine[i], r] as const);
+    const header = [
+      'row',
+      ...mine.map(r => `${r.components}`),
+      ...steps.map(([a, b]) => `${a.components}→${b.components}`),
+      `target at ${GROWTH_TARGETS.components}`,
+      'result',
+    ];
+    const rows = measures.map(m => {
+      const flags: string[] = [];
+      const ratios = steps.map(([a, b]) => {
+        const entities = b.firstRun.entities / a.firstRun.entities;
+        const time = m.value(b) / m.value(a);
+        const fast = time > entities * GROWTH_TARGETS.overLinear;
+        if (fast) flags.push(`${a.components}→${b.components}`);
+        return `${time.toFixed(2)}x for ${entities.toFixed(1)}x${
+          fast ? ' FASTER THAN LINEAR' : ''
+        }`;
+      });
+      const atTarget = mine.find(
+        r => r.components === GROWTH_TARGETS.components,
+      );
+      let result = 'PASS';
+      if (m.target !== undefined && !atTarget) {
+        result = 'no 50k run';
+      } else if (
+        flags.length > 0 ||
+        (m.target !== undefined && atTarget && m.value(atTarget) >= m.target)
+      ) {
+        result = 'FAIL';
+      }
+      return [
+        m.what,
+        ...mine.map(r => m.format(m.value(r))),
+        ...ratios,
+        m.target === undefined ? '≤ 1.2x linear' : `< ${m.format(m.target)}`,
+        result,
+      ];
+    });
+    printRows(header, rows);
+  }
 }
 
 async function main() {
@@ -1431,6 +1966,8 @@ async function main() {
   if (child) {
     try {
       const result = await benchmarkDatabase(child);
+      // A profiled run is slower than an unprofiled one: not one to compare sizes by.
+      if (!process.env.BENCH_PROFILE) saveResult(result);
       if (process.send) {
         process.send(result);
       } else {
@@ -1445,33 +1982,44 @@ async function main() {
     }
   }
 
+  const sizes = SIZES.length > 0 ? SIZES : [COMPONENTS];
   console.log(
-    `Backend benchmark: real catalog backend + scorecards plugin, ${COMPONENTS} components, Node ${
-      process.version
-    }, ${os.cpus()[0]?.model} x ${os.cpus().length}`,
+    `Backend benchmark: real catalog backend + scorecards plugin, ${sizes.join(
+      ', ',
+    )} components${
+      CATALOG_CACHE ? ` (loaded catalogs kept in ${CACHE_DIR})` : ''
+    }, Node ${process.version}, ${os.cpus()[0]?.model} x ${os.cpus().length}`,
   );
   const results: DatabaseResult[] = [];
   const problems: string[] = [];
-  for (const kind of DATABASES) {
-    if (kind === 'postgres') {
-      if (POSTGRES === 'off') {
-        problems.push('PostgreSQL skipped: BENCH_POSTGRES=off');
-        continue;
+  for (const components of sizes) {
+    for (const kind of DATABASES) {
+      if (kind === 'postgres') {
+        if (POSTGRES === 'off') {
+          problems.push('PostgreSQL skipped: BENCH_POSTGRES=off');
+          continue;
+        }
+        const unavailable = await postgresAvailable();
+        if (unavailable) {
+          problems.push(`PostgreSQL skipped: ${unavailable}`);
+          continue;
+        }
       }
-      const unavailable = await postgresAvailable();
-      if (unavailable) {
-        problems.push(`PostgreSQL skipped: ${unavailable}`);
-        continue;
+      const result = await runChild(kind, components);
+      if ('error' in result) {
+        problems.push(
+          `${kind} at ${components} failed: ${result.error.split('\n')[0]}`,
+        );
+      } else {
+        results.push(result);
       }
-    }
-    const result = await runChild(kind);
-    if ('error' in result) {
-      problems.push(`${kind} failed: ${result.error.split('\n')[0]}`);
-    } else {
-      results.push(result);
     }
   }
   printTable(results);
+  if (GROWTH) {
+    console.log(`\nGrowth, from the results saved in ${RESULTS_DIR}:`);
+    printGrowthTable(savedResults());
+  }
   problems.forEach(p => console.log(p));
   const failed =
     problems.some(p => p.includes('failed')) || results.length === 0;

@@ -81,7 +81,7 @@ export interface ScoreFilter {
   lifecycle?: string;
   /** Level name; `null` means "no level reached". */
   level?: string | null;
-  /** Only entities where this check is failing (`fail` or `error`). */
+  /** Only entities where this check of the row's scorecard is failing (`fail` or `error`). */
   failingCheck?: string;
   minScore?: number;
   maxScore?: number;

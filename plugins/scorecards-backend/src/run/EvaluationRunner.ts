@@ -7,7 +7,6 @@ import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { NotFoundError, stringifyError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import type { Duration } from 'luxon';
-import type { FilterPredicate } from '@backstage/filter-predicates';
 import type {
   EntityEvaluation,
   Fact,
@@ -118,9 +117,13 @@ export class EvaluationRunner {
       const seen = new Set<string>();
       for await (const page of untilAborted(
         this.#catalog.streamEntities(
+          // Every entity, not only those a scorecard applies to (the engine leaves the others
+          // out): the catalog pages a filtered read by scanning, for each page, every match
+          // before the page's cursor, which at 50,000 components made the read grow with the
+          // square of the catalog (about 0.35 s a page on PostgreSQL); an unfiltered read walks
+          // the primary key, a few milliseconds a page.
           {
             fields: this.#engine.entityFields(),
-            query: this.#catalogQuery(),
             pageSize: this.#pageSize,
           },
           { credentials },
@@ -334,20 +337,6 @@ export class EvaluationRunner {
     });
     return records;
   }
-
-  /**
-   * Narrows the catalog read to the entities some scorecard applies to, when every scorecard
-   * says which and the catalog can filter by it.
-   */
-  #catalogQuery(): FilterPredicate | undefined {
-    const appliesTo = this.#engine.definitions.scorecards.map(s => s.appliesTo);
-    if (appliesTo.some(p => !p || !isCatalogQueryable(p))) {
-      return undefined;
-    }
-    return appliesTo.length === 1
-      ? appliesTo[0]
-      : { $any: appliesTo as FilterPredicate[] };
-  }
 }
 
 /**
@@ -407,28 +396,4 @@ export function withAbandoned(
       .rescale()
       .toHuman()}: the backend running it stopped`,
   };
-}
-
-const CATALOG_QUERY_OPERATORS = new Set([
-  '$all',
-  '$any',
-  '$not',
-  '$exists',
-  '$in',
-  '$hasPrefix',
-]);
-
-/** Whether the catalog's query endpoint evaluates this predicate exactly as the engine does. */
-function isCatalogQueryable(predicate: unknown): boolean {
-  if (Array.isArray(predicate)) {
-    return predicate.every(isCatalogQueryable);
-  }
-  if (predicate === null || typeof predicate !== 'object') {
-    return true;
-  }
-  return Object.entries(predicate).every(
-    ([key, value]) =>
-      (!key.startsWith('$') || CATALOG_QUERY_OPERATORS.has(key)) &&
-      isCatalogQueryable(value),
-  );
 }
