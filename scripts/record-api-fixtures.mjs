@@ -187,6 +187,10 @@ async function recordRollups() {
         failingCheck: 'runbook',
       },
     });
+    await record(backend, 'indicators-all', {
+      path: '/indicators',
+      query: { scope: 'all' },
+    });
     await record(backend, 'trends-all', {
       path: '/trends',
       query: { scope: 'all', interval: 'P1D' },
