@@ -185,6 +185,11 @@ export const scorecardsTranslationRef = createTranslationRef({
         failing_one: '{{count}} failing',
         failing_other: '{{count}} failing',
         empty: 'No group below this scope has entities with a scorecard.',
+        region: 'Heatmap cells',
+        scrollHint_one:
+          '{{count}} column: scroll sideways (or focus the heatmap and use the arrow keys) to see it all.',
+        scrollHint_other:
+          '{{count}} columns: scroll sideways (or focus the heatmap and use the arrow keys) to see them all.',
         legend:
           'Pass rate: below 50% red, 50-80% amber, 80% and above green. A click lists the entities behind a cell.',
       },

@@ -110,9 +110,9 @@ describe('GroupTree', () => {
       within(row('Checkout')).getAllByRole('cell')[owned],
     ).toHaveTextContent(/^6$/);
 
-    await userEvent.click(
-      screen.getByRole('button', { name: 'Scope to Checkout' }),
-    );
+    const scope = screen.getByRole('button', { name: 'Scope to Checkout' });
+    expect(scope).toHaveTextContent(/^Scope to$/);
+    await userEvent.click(scope);
     expect(onScope).toHaveBeenCalledWith('group:default/team-checkout');
   });
 

@@ -21,15 +21,45 @@ import { useLabels } from '../shared/useLabels';
 import { heatColor } from './Heatmap';
 
 const useStyles = makeStyles(theme => ({
+  table: {
+    // Narrower gaps than the theme's, so that eight columns fit a card 1,000 px wide.
+    '& th, & td': {
+      paddingLeft: theme.spacing(1),
+      paddingRight: theme.spacing(1),
+    },
+    '& th:first-child, & td:first-child': { paddingLeft: theme.spacing(2) },
+    '& th:last-child, & td:last-child': { paddingRight: theme.spacing(2) },
+    // Odd rows take the theme's stripe; even rows get the paper's colour, so the sticky
+    // group names cover the cells scrolling under them.
+    '& tbody tr:nth-of-type(even)': {
+      backgroundColor: theme.palette.background.paper,
+    },
+  },
+  // The group names stay in view when the table scrolls sideways on a narrow window.
+  groupCell: {
+    position: 'sticky',
+    left: 0,
+    zIndex: 1,
+    backgroundColor: 'inherit',
+    minWidth: 180,
+  },
+  groupHead: {
+    position: 'sticky',
+    left: 0,
+    zIndex: 1,
+    backgroundColor: theme.palette.background.paper,
+  },
   name: {
     display: 'flex',
     alignItems: 'center',
     gap: theme.spacing(0.5),
   },
+  title: { whiteSpace: 'nowrap' },
   spacer: { width: 30, flexShrink: 0 },
   wrap: { overflowX: 'auto' },
-  levels: { minWidth: 200 },
+  levels: { width: 200, minWidth: 180 },
   number: { whiteSpace: 'nowrap' },
+  ownDetail: { whiteSpace: 'normal', minWidth: 88 },
   categories: {
     display: 'grid',
     gridTemplateColumns: 'repeat(2, minmax(max-content, 1fr))',
@@ -54,7 +84,15 @@ const useStyles = makeStyles(theme => ({
     fontWeight: theme.typography.fontWeightMedium as number,
   },
   head: { whiteSpace: 'nowrap' },
-  action: { whiteSpace: 'nowrap' },
+  // A quiet link-like button: the same on every row, so it should not shout.
+  action: {
+    whiteSpace: 'nowrap',
+    textTransform: 'none',
+    fontWeight: theme.typography.fontWeightRegular as number,
+    minWidth: 0,
+    padding: theme.spacing(0.25, 0.5),
+    '&:hover': { textDecoration: 'underline' },
+  },
 }));
 
 interface Row {
@@ -84,6 +122,7 @@ export function visibleRows(
  */
 function OwnCell(props: { node: GroupRollupNode }) {
   const { t } = useTranslationRef(scorecardsTranslationRef);
+  const classes = useStyles();
   const { own, ownEntities } = props.node;
   if (!own) return <>{ownEntities}</>;
   return (
@@ -95,6 +134,7 @@ function OwnCell(props: { node: GroupRollupNode }) {
           color="textSecondary"
           component="span"
           display="block"
+          className={classes.ownDetail}
         >
           {t('page.tree.ownDetail', {
             score: String(own.averageScore ?? '–'),
@@ -166,10 +206,16 @@ export function GroupTree(props: {
 
   return (
     <div className={classes.wrap}>
-      <Table size="small" aria-label={t('page.tree.title')}>
+      <Table
+        size="small"
+        className={classes.table}
+        aria-label={t('page.tree.title')}
+      >
         <TableHead className={classes.head}>
           <TableRow>
-            <TableCell>{t('page.tree.group')}</TableCell>
+            <TableCell className={classes.groupHead}>
+              {t('page.tree.group')}
+            </TableCell>
             <TableCell align="right">{t('page.tree.entities')}</TableCell>
             <TableCell align="right">{t('page.tree.own')}</TableCell>
             <TableCell align="right">{t('page.tree.averageScore')}</TableCell>
@@ -186,7 +232,11 @@ export function GroupTree(props: {
         <TableBody>
           {rows.map(({ node, depth, open }) => (
             <TableRow key={node.ref} data-ref={node.ref}>
-              <TableCell component="th" scope="row">
+              <TableCell
+                component="th"
+                scope="row"
+                className={classes.groupCell}
+              >
                 <div
                   className={classes.name}
                   style={{ paddingLeft: depth * 24 }}
@@ -208,7 +258,7 @@ export function GroupTree(props: {
                   ) : (
                     <span className={classes.spacer} />
                   )}
-                  <span>
+                  <span className={classes.title}>
                     <Typography variant="body2" component="span">
                       {node.title}
                     </Typography>
@@ -258,6 +308,7 @@ export function GroupTree(props: {
               <TableCell>
                 <Button
                   size="small"
+                  color="primary"
                   className={classes.action}
                   onClick={() => props.onScope(node.ref)}
                   aria-label={t('page.tree.scopeTo', { group: node.title })}
