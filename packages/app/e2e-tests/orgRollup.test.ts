@@ -9,6 +9,8 @@ interface GroupNode {
   ownEntities: number;
   averageScore: number | null;
   failing: number;
+  own: { entities: number; averageScore: number | null; failing: number };
+  categories: Array<{ category: string; passRate: number | null }>;
   children: GroupNode[];
 }
 
@@ -34,9 +36,22 @@ function answer(page: Page, path: string, has: Record<string, string> = {}) {
 async function expectNode(page: Page, node: GroupNode) {
   const cells = treeRow(page, node.ref).locator('td');
   await expect(cells.nth(0)).toHaveText(String(node.entities));
-  await expect(cells.nth(1)).toHaveText(String(node.ownEntities));
+  // What the group owns directly, apart from its children: how many, and how they stand.
+  await expect(cells.nth(1)).toHaveText(
+    node.own.entities > 0
+      ? `${node.own.entities}average ${node.own.averageScore ?? '–'} · ${
+          node.own.failing
+        } failing`
+      : '0',
+  );
   await expect(cells.nth(2)).toHaveText(String(node.averageScore ?? '–'));
   await expect(cells.nth(4)).toHaveText(String(node.failing));
+  // The pass rate per category, over the group and every group below it.
+  await expect(cells.nth(5).locator('li')).toHaveText(
+    node.categories.map(c =>
+      c.passRate === null ? /–/ : new RegExp(`${c.passRate}%$`),
+    ),
+  );
 }
 
 test.beforeEach(async ({ page }) => {
