@@ -38,6 +38,7 @@ import entitiesFailingRunbook from './recorded/entities-failing-runbook.json';
 import entitiesNoMatch from './recorded/entities-no-match.json';
 import entitiesCsvFailingRunbook from './recorded/entities-csv-failing-runbook.json';
 import trendsAll from './recorded/trends-all.json';
+import indicatorsAll from './recorded/indicators-all.json';
 import heatmapCheckAll from './recorded/heatmap-check-all.json';
 import heatmapCategoryAll from './recorded/heatmap-category-all.json';
 import entitiesCommerceFailingRunbook from './recorded/entities-commerce-failing-runbook.json';
@@ -93,6 +94,7 @@ export const recordings = {
   entitiesNoMatch,
   entitiesCsvFailingRunbook,
   trendsAll,
+  indicatorsAll,
   heatmapCheckAll,
   heatmapCategoryAll,
   entitiesCommerceFailingRunbook,

@@ -72,7 +72,8 @@ describe('EntityScorecardContent', () => {
     expect(within(owner).queryByText('How to fix')).not.toBeInTheDocument();
     expect(
       await screen.findByText(
-        /The score has been 100|Evaluated since .*, with a score of 100 throughout/,
+        // The example history has it rise to 100 over the 90 days.
+        /Score \d+ on .*, 100 now\.|The score has been 100|Evaluated since .*, with a score of 100 throughout/,
       ),
     ).toBeInTheDocument();
     expect(

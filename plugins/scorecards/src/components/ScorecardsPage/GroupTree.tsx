@@ -55,6 +55,12 @@ const useStyles = makeStyles(theme => ({
     gap: theme.spacing(0.5),
   },
   title: { whiteSpace: 'nowrap' },
+  // The name, and under it the action that scopes the page to the group.
+  titleBlock: {
+    display: 'flex',
+    flexDirection: 'column',
+    alignItems: 'flex-start',
+  },
   spacer: { width: 30, flexShrink: 0 },
   wrap: { overflowX: 'auto' },
   levels: { width: 200, minWidth: 180 },
@@ -90,7 +96,8 @@ const useStyles = makeStyles(theme => ({
     textTransform: 'none',
     fontWeight: theme.typography.fontWeightRegular as number,
     minWidth: 0,
-    padding: theme.spacing(0.25, 0.5),
+    padding: theme.spacing(0, 0.5),
+    marginLeft: theme.spacing(-0.5),
     '&:hover': { textDecoration: 'underline' },
   },
 }));
@@ -224,9 +231,6 @@ export function GroupTree(props: {
             {hasCategories && (
               <TableCell>{t('page.tree.categories')}</TableCell>
             )}
-            <TableCell>
-              <span hidden>{t('page.tree.actions')}</span>
-            </TableCell>
           </TableRow>
         </TableHead>
         <TableBody>
@@ -258,21 +262,32 @@ export function GroupTree(props: {
                   ) : (
                     <span className={classes.spacer} />
                   )}
-                  <span className={classes.title}>
-                    <Typography variant="body2" component="span">
-                      {node.title}
-                    </Typography>
-                    {node.type && (
-                      <Typography
-                        variant="caption"
-                        color="textSecondary"
-                        component="span"
-                      >
-                        {' · '}
-                        {node.type}
+                  <div className={classes.titleBlock}>
+                    <span className={classes.title}>
+                      <Typography variant="body2" component="span">
+                        {node.title}
                       </Typography>
-                    )}
-                  </span>
+                      {node.type && (
+                        <Typography
+                          variant="caption"
+                          color="textSecondary"
+                          component="span"
+                        >
+                          {' · '}
+                          {node.type}
+                        </Typography>
+                      )}
+                    </span>
+                    <Button
+                      size="small"
+                      color="primary"
+                      className={classes.action}
+                      onClick={() => props.onScope(node.ref)}
+                      aria-label={t('page.tree.scopeTo', { group: node.title })}
+                    >
+                      {t('page.tree.scope')}
+                    </Button>
+                  </div>
                 </div>
               </TableCell>
               <TableCell align="right" className={classes.number}>
@@ -305,17 +320,6 @@ export function GroupTree(props: {
                   )}
                 </TableCell>
               )}
-              <TableCell>
-                <Button
-                  size="small"
-                  color="primary"
-                  className={classes.action}
-                  onClick={() => props.onScope(node.ref)}
-                  aria-label={t('page.tree.scopeTo', { group: node.title })}
-                >
-                  {t('page.tree.scope')}
-                </Button>
-              </TableCell>
             </TableRow>
           ))}
         </TableBody>

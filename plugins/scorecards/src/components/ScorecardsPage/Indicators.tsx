@@ -18,7 +18,7 @@ import { StateMessage } from '../shared/StateMessage';
 const useStyles = makeStyles(theme => ({
   list: {
     display: 'grid',
-    gridTemplateColumns: 'repeat(auto-fill, minmax(240px, 1fr))',
+    gridTemplateColumns: 'repeat(auto-fill, minmax(200px, 1fr))',
     gap: theme.spacing(2),
     margin: 0,
     padding: 0,

@@ -7,6 +7,7 @@ import {
   TestApiProvider,
 } from '@backstage/test-utils';
 import type {
+  IndicatorsResponse,
   EntitiesPageResponse,
   HeatmapResponse,
   RollupResponse,
@@ -68,7 +69,7 @@ async function renderPage(
   before: HttpHandler[] = [],
   teams: string[] = [],
 ) {
-  // No recording holds the headline indicators yet: they answer by hand.
+  // Headline indicators answer by hand unless a test chose their recording.
   const indicators = http.get(`${TEST_BASE_URL}/indicators`, ({ request }) =>
     HttpResponse.json(
       handMadeIndicators(
@@ -76,7 +77,11 @@ async function renderPage(
       ),
     ),
   );
-  server.use(...before, indicators, ...recordedHandlers(chosen));
+  server.use(
+    ...before,
+    ...recordedHandlers(chosen),
+    ...(chosen.includes(recordings.indicatorsAll) ? [] : [indicators]),
+  );
   return renderInTestApp(
     <TestApiProvider
       apis={[
@@ -363,15 +368,26 @@ describe('ScorecardsPage', () => {
   });
 
   it('opens with the headline indicators of the scope', async () => {
-    await renderPage();
+    // The example backend's answer: four shares and a fact median, with 30 days of history.
+    await renderPage('/scorecards', [
+      recordings.indicatorsAll,
+      ...FIRST_RENDER,
+    ]);
     const region = await screen.findByRole('region', {
       name: 'Headline indicators',
     });
-    for (const indicator of handMadeIndicators().indicators) {
+    const recorded = recordings.indicatorsAll.response
+      .body as IndicatorsResponse;
+    expect(recorded.indicators).toHaveLength(5);
+    for (const indicator of recorded.indicators) {
       expect(
         await within(region).findByRole('heading', { name: indicator.title }),
       ).toBeInTheDocument();
     }
+    const mttr = recorded.indicators.find(i => i.measure.type === 'fact')!;
+    expect(
+      within(region).getByText(`${mttr.now.value} minutes`),
+    ).toBeInTheDocument();
     // It comes before the other parts of the page.
     const groups = await screen.findByRole('table', { name: 'Groups' });
     expect(

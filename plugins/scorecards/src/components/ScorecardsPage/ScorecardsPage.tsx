@@ -241,7 +241,7 @@ export function ScorecardsPage(props: ScorecardsPageProps) {
             </section>
           </Grid>
 
-          <Grid item xs={12} md={5}>
+          <Grid item xs={12}>
             <InfoCard title={rollup?.title ?? t('page.summary')}>
               <LoadState
                 what={t('page.tree.what')}
@@ -285,7 +285,7 @@ export function ScorecardsPage(props: ScorecardsPageProps) {
             </InfoCard>
           </Grid>
 
-          <Grid item xs={12} md={7}>
+          <Grid item xs={12}>
             <InfoCard title={t('page.trends.title')}>
               {rollup && (
                 <TrendsPanel

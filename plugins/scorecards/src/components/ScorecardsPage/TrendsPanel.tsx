@@ -486,25 +486,12 @@ export function TrendsPanel(props: {
           </Box>
         </Grid>
       </Grid>
+      {/* Teams first, then entities: who needs help, then where. */}
       <Grid container spacing={2}>
-        <Grid item xs={12} md={6}>
-          <Movers
-            title={t('page.trends.regressed')}
-            movers={trends.regressed}
-            empty={t('page.trends.noneRegressed')}
-          />
-        </Grid>
-        <Grid item xs={12} md={6}>
-          <Movers
-            title={t('page.trends.improved')}
-            movers={trends.improved}
-            empty={t('page.trends.noneImproved')}
-          />
-        </Grid>
         {/* Absent from an older backend's answer, whatever the types say. */}
         {trends.teams && (
           <>
-            <Grid item xs={12} md={6}>
+            <Grid item xs={12} md={6} lg={3}>
               <TeamMovers
                 title={t('page.trends.teamsRegressed')}
                 teams={trends.teams.regressed}
@@ -512,7 +499,7 @@ export function TrendsPanel(props: {
                 link={teamLink}
               />
             </Grid>
-            <Grid item xs={12} md={6}>
+            <Grid item xs={12} md={6} lg={3}>
               <TeamMovers
                 title={t('page.trends.teamsImproved')}
                 teams={trends.teams.improved}
@@ -522,6 +509,20 @@ export function TrendsPanel(props: {
             </Grid>
           </>
         )}
+        <Grid item xs={12} md={6} lg={3}>
+          <Movers
+            title={t('page.trends.regressed')}
+            movers={trends.regressed}
+            empty={t('page.trends.noneRegressed')}
+          />
+        </Grid>
+        <Grid item xs={12} md={6} lg={3}>
+          <Movers
+            title={t('page.trends.improved')}
+            movers={trends.improved}
+            empty={t('page.trends.noneImproved')}
+          />
+        </Grid>
         {trends.new && (
           <Grid item xs={12}>
             <NewEntities
