@@ -495,23 +495,7 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
     const rows: HistoryRow[] = [...(await standingAtFrom), ...(await inWindow)];
 
     // A `removed` event matters only for entities that had this scorecard.
-    const scored = new Set(
-      rows.filter(row => row.type === 'scorecard').map(row => row.entity_ref),
-    );
-    return rows
-      .filter(row => scored.has(row.entity_ref))
-      .sort(
-        (a, b) =>
-          toDate(a.at).getTime() - toDate(b.at).getTime() ||
-          Number(a.id) - Number(b.id),
-      )
-      .map(
-        row =>
-          fromHistoryRow(row) as Extract<
-            HistoryEvent,
-            { type: 'scorecard' | 'removed' }
-          >,
-      );
+    return eventsOfSubjects(rows, 'scorecard');
   }
 
   async getCheckHistory(options: {
@@ -558,23 +542,7 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
       ...(await inWindow('removed')),
     ];
     // A `removed` event matters only for entities that had one of these checks.
-    const checked = new Set(
-      rows.filter(row => row.type === 'check').map(row => row.entity_ref),
-    );
-    return rows
-      .filter(row => checked.has(row.entity_ref))
-      .sort(
-        (a, b) =>
-          toDate(a.at).getTime() - toDate(b.at).getTime() ||
-          Number(a.id) - Number(b.id),
-      )
-      .map(
-        row =>
-          fromHistoryRow(row) as Extract<
-            HistoryEvent,
-            { type: 'check' | 'removed' }
-          >,
-      );
+    return eventsOfSubjects(rows, 'check');
   }
 
   async importHistory(
@@ -1199,4 +1167,28 @@ function whereAfter(
       });
     });
   });
+}
+
+/**
+ * History rows as events, oldest first, of the entities that have an event of this type among
+ * them: their `removed` events count only beside one.
+ */
+function eventsOfSubjects<T extends 'check' | 'scorecard'>(
+  rows: HistoryRow[],
+  type: T,
+): Extract<HistoryEvent, { type: T | 'removed' }>[] {
+  const subjects = new Set(
+    rows.filter(row => row.type === type).map(row => row.entity_ref),
+  );
+  return rows
+    .filter(row => subjects.has(row.entity_ref))
+    .sort(
+      (a, b) =>
+        toDate(a.at).getTime() - toDate(b.at).getTime() ||
+        Number(a.id) - Number(b.id),
+    )
+    .map(
+      row =>
+        fromHistoryRow(row) as Extract<HistoryEvent, { type: T | 'removed' }>,
+    );
 }

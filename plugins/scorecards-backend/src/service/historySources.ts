@@ -27,18 +27,7 @@ export async function importHistorySources(options: {
         await store.upsertFacts(facts);
       }
       const observations = batch.factObservations ?? [];
-      for (const [index, fact] of observations.entries()) {
-        if (
-          !fact ||
-          typeof fact.entityRef !== 'string' ||
-          typeof fact.name !== 'string' ||
-          Number.isNaN(Date.parse(fact.observedAt))
-        ) {
-          throw new Error(
-            `Fact observation ${index} needs an entityRef, a name and an ISO timestamp observedAt`,
-          );
-        }
-      }
+      checkFacts(observations, 'Fact observation');
       await store.appendFactObservations(
         observations.map(({ entityRef, name, value, observedAt }) => ({
           entityRef,
@@ -56,12 +45,8 @@ export async function importHistorySources(options: {
   }
 }
 
-/** The facts that are newer than the stored ones of the same entity and name. */
-async function newerFacts(
-  store: ScorecardsStore,
-  sourceId: string,
-  facts: Fact[],
-): Promise<Fact[]> {
+/** Fails on the first fact without an entity ref, a name or an ISO `observedAt`. */
+function checkFacts(facts: Fact[], what: string) {
   for (const [index, fact] of facts.entries()) {
     if (
       !fact ||
@@ -70,10 +55,19 @@ async function newerFacts(
       Number.isNaN(Date.parse(fact.observedAt))
     ) {
       throw new Error(
-        `Fact ${index} needs an entityRef, a name and an ISO timestamp observedAt`,
+        `${what} ${index} needs an entityRef, a name and an ISO timestamp observedAt`,
       );
     }
   }
+}
+
+/** The facts that are newer than the stored ones of the same entity and name. */
+async function newerFacts(
+  store: ScorecardsStore,
+  sourceId: string,
+  facts: Fact[],
+): Promise<Fact[]> {
+  checkFacts(facts, 'Fact');
   const stored = await store.getFacts([
     ...new Set(facts.map(f => f.entityRef)),
   ]);
