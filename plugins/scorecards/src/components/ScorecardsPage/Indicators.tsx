@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import type { IndicatorResult } from '@guardrails/plugin-scorecards-common';
@@ -214,7 +215,8 @@ function IndicatorItem(props: { indicator: IndicatorResult }) {
  * The scope's headline indicators: each one's value now, what it counts, how it moved in 30
  * days and whether that is better or worse, how fresh a fact's values are, and what it means.
  */
-export function Indicators(props: { scope: string }) {
+// Kept from rendering again while only the drill-down's filters change.
+export const Indicators = memo(function IndicatorsView(props: { scope: string }) {
   const { t } = useTranslationRef(scorecardsTranslationRef);
   const classes = useStyles();
   const api = useApi(scorecardsApiRef);
@@ -260,4 +262,4 @@ export function Indicators(props: { scope: string }) {
       </ul>
     </Box>
   );
-}
+});

@@ -15,7 +15,7 @@ import Grid from '@material-ui/core/Grid';
 import { useTheme } from '@material-ui/core/styles';
 import Typography from '@material-ui/core/Typography';
 import { DateTime } from 'luxon';
-import { useId, useMemo, type ReactNode } from 'react';
+import { memo, useId, useMemo, type ReactNode } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import {
   Area,
@@ -290,7 +290,8 @@ function NewEntities(props: { entities: NewTrendEntity[]; total: number }) {
  * and the entities that appeared. A backend that does not give causes, teams or new entities
  * yet leaves those out.
  */
-export function TrendsPanel(props: {
+// Kept from rendering again while only the drill-down's filters change.
+export const TrendsPanel = memo(function TrendsPanelView(props: {
   scorecard?: string;
   scope: string;
   window: View['window'];
@@ -534,4 +535,4 @@ export function TrendsPanel(props: {
       </Grid>
     </div>
   );
-}
+});
