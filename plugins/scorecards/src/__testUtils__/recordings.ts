@@ -2,7 +2,7 @@ import type {
   EntityHistoryResponse,
   EntityScorecardsResponse,
 } from '@guardrails/plugin-scorecards-common';
-import { http, HttpResponse } from 'msw';
+import { http, HttpResponse, type JsonBodyType } from 'msw';
 import definitions from './recorded/definitions.json';
 import entityAdvisory from './recorded/entity-advisory.json';
 import entityBadRequest from './recorded/entity-bad-request.json';
@@ -185,4 +185,24 @@ export function backendError(status: number, message: string) {
     },
     { status },
   );
+}
+
+/**
+ * A handler for `GET <path>` whose first request waits until `answer()` and then fails with a
+ * 503, and whose later requests get `body`: for a part's loading, error and retry states.
+ */
+export function failingOnce(path: string, body: () => JsonBodyType) {
+  let answer = () => {};
+  const answered = new Promise<void>(resolve => {
+    answer = resolve;
+  });
+  let failures = 1;
+  const handler = http.get(`${TEST_BASE_URL}${path}`, async () => {
+    if (failures-- > 0) {
+      await answered;
+      return backendError(503, 'The database is not reachable');
+    }
+    return HttpResponse.json(body());
+  });
+  return { handler, answer: () => answer() };
 }

@@ -10,7 +10,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { scorecardsApiRef } from '../../api';
 import { handMadeIndicators } from '../../__testUtils__/handMade';
-import { backendError, TEST_BASE_URL } from '../../__testUtils__/recordings';
+import { TEST_BASE_URL, failingOnce } from '../../__testUtils__/recordings';
 import { testClient } from '../../__testUtils__/renderEntity';
 import { Indicators } from './Indicators';
 
@@ -177,20 +177,10 @@ describe('Indicators', () => {
   });
 
   it('shows a loading state, then an error with a retry that recovers', async () => {
-    let answer = () => {};
-    const answered = new Promise<void>(resolve => {
-      answer = resolve;
-    });
-    let failures = 1;
-    server.use(
-      http.get(`${TEST_BASE_URL}/indicators`, async () => {
-        if (failures-- > 0) {
-          await answered;
-          return backendError(503, 'The database is not reachable');
-        }
-        return HttpResponse.json(handMadeIndicators());
-      }),
+    const { handler, answer } = failingOnce('/indicators', () =>
+      handMadeIndicators(),
     );
+    server.use(handler);
     await render();
     expect(
       await screen.findByRole('status', {

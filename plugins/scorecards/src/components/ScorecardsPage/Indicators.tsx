@@ -216,7 +216,9 @@ function IndicatorItem(props: { indicator: IndicatorResult }) {
  * days and whether that is better or worse, how fresh a fact's values are, and what it means.
  */
 // Kept from rendering again while only the drill-down's filters change.
-export const Indicators = memo(function IndicatorsView(props: { scope: string }) {
+export const Indicators = memo(function IndicatorsView(props: {
+  scope: string;
+}) {
   const { t } = useTranslationRef(scorecardsTranslationRef);
   const classes = useStyles();
   const api = useApi(scorecardsApiRef);

@@ -12,9 +12,9 @@ import { setupServer } from 'msw/node';
 import { scorecardsApiRef } from '../../api';
 import { handMadeTrends } from '../../__testUtils__/handMade';
 import {
-  backendError,
   recordings,
   TEST_BASE_URL,
+  failingOnce,
 } from '../../__testUtils__/recordings';
 import { testClient } from '../../__testUtils__/renderEntity';
 import { rootRouteRef } from '../../routes';
@@ -193,20 +193,8 @@ describe('TrendsPanel', () => {
   });
 
   it('shows a loading state, then an error with a retry that recovers', async () => {
-    let answer = () => {};
-    const answered = new Promise<void>(resolve => {
-      answer = resolve;
-    });
-    let failures = 1;
-    server.use(
-      http.get(`${TEST_BASE_URL}/trends`, async () => {
-        if (failures-- > 0) {
-          await answered;
-          return backendError(503, 'The database is not reachable');
-        }
-        return HttpResponse.json(handMadeTrends());
-      }),
-    );
+    const { handler, answer } = failingOnce('/trends', () => handMadeTrends());
+    server.use(handler);
     await render();
     expect(
       await screen.findByRole('status', { name: 'Loading the trend' }),
