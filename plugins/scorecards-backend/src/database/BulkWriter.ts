@@ -57,6 +57,7 @@ const PG_COLUMN_TYPES: Record<string, Record<string, string>> = {
     failing_count: 'integer',
     next_level: 'text',
     definitions: 'text',
+    search: 'text',
     since: 'timestamptz',
   },
   [HISTORY]: {

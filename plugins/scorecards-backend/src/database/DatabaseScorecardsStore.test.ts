@@ -233,6 +233,59 @@ describe.each(databases.eachSupportedId())(
         ]);
         expect(await freshStore.getVersion()).toBe(1);
       });
+
+      it('give score rows written before the search text the text of their entity', async () => {
+        const fresh = await databases.init(databaseId);
+        const freshStore = await DatabaseScorecardsStore.create({
+          database: mockServices.database({ knex: fresh }),
+        });
+        await fresh.migrate.down({ directory: migrationsDir });
+        expect(
+          await fresh.schema.hasColumn('scorecards_scores', 'search'),
+        ).toBe(false);
+        await fresh('scorecards_entities').insert({
+          entity_ref: 'component:default/checkout-api',
+          kind: 'Component',
+          title: 'Checkout API',
+          evaluation_hash: 'h',
+          updated_at: T0,
+        });
+        await fresh('scorecards_scores').insert({
+          entity_ref: 'component:default/checkout-api',
+          scorecard_id: SCORECARD,
+          level: 'Bronze',
+          level_index: 0,
+          score: 60,
+          counts: '{}',
+          failing: '[]',
+          failing_count: 0,
+          since: T0,
+        });
+
+        await fresh.migrate.up({ directory: migrationsDir });
+        const found = async (search: string) =>
+          (await freshStore.listScores({ search })).rows.map(r => r.entityRef);
+        expect(await found('CHECKOUT api')).toEqual([
+          'component:default/checkout-api',
+        ]);
+
+        // A new title replaces the text a search matches.
+        await freshStore.writeEvaluations(
+          [
+            evaluated('component:default/checkout-api', {
+              title: 'Payments Front',
+            }),
+          ],
+          day(1),
+        );
+        expect(await found('checkout api')).toEqual([]);
+        expect(await found('payments front')).toEqual([
+          'component:default/checkout-api',
+        ]);
+        expect(await found('default/checkout-api')).toEqual([
+          'component:default/checkout-api',
+        ]);
+      });
     });
 
     describe('writeEvaluations', () => {

@@ -1086,12 +1086,12 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
       query.where('s.score', '<=', filter.maxScore);
     }
     if (filter.search) {
-      const pattern = `%${escapeLike(filter.search.toLowerCase())}%`;
-      query.where(q =>
-        q
-          .whereRaw(`lower(??) like ? escape '!'`, ['s.entity_ref', pattern])
-          .orWhereRaw(`lower(??) like ? escape '!'`, ['e.title', pattern]),
-      );
+      // The score row's search text is its entity's ref and title, one per line, in lower case:
+      // a search matches either, and reads no other table.
+      query.whereRaw(`?? like ? escape '!'`, [
+        's.search',
+        `%${escapeLike(filter.search.toLowerCase())}%`,
+      ]);
     }
     return query;
   }
@@ -1111,8 +1111,7 @@ function readsEntityColumns(filter: ScoreFilter): boolean {
       filter.domainRef !== undefined ||
       filter.kind !== undefined ||
       filter.lifecycle !== undefined ||
-      filter.type !== undefined ||
-      filter.search,
+      filter.type !== undefined,
   );
 }
 

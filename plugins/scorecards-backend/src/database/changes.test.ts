@@ -24,6 +24,7 @@ function record(
     score?: number;
     level?: string | null;
     title?: string;
+    lifecycle?: string;
     fingerprint?: string;
     scorecards?: ScorecardResult[];
   } = {},
@@ -49,6 +50,7 @@ function record(
       kind: 'Component',
       ownerRef: 'group:default/payments',
       title: options.title,
+      lifecycle: options.lifecycle,
     },
     evaluation: {
       entityRef: REF,
@@ -282,11 +284,27 @@ describe('planWrite', () => {
   });
 
   it('rewrites the entity row alone when only its info changed, keeping updated_at', () => {
+    const plan = planOver(record(), record({ lifecycle: 'experimental' }));
+
+    expect(plan.entities).toEqual([
+      expect.objectContaining({ lifecycle: 'experimental', updated_at: T0 }),
+    ]);
+    expect(rowsWritten(plan)).toBe(0);
+  });
+
+  it('rewrites the search text of the score rows of a retitled entity, keeping updated_at and recording nothing', () => {
     const plan = planOver(record(), record({ title: 'Checkout API' }));
 
     expect(plan.entities).toEqual([
       expect.objectContaining({ title: 'Checkout API', updated_at: T0 }),
     ]);
-    expect(rowsWritten(plan)).toBe(0);
+    expect(plan.scoreUpserts).toEqual([
+      expect.objectContaining({
+        search: 'component:default/checkout-api\ncheckout api',
+        since: T0,
+      }),
+    ]);
+    expect(plan.checkUpserts).toEqual([]);
+    expect(plan.events).toEqual([]);
   });
 });

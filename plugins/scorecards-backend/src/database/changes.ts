@@ -89,6 +89,7 @@ export function prepareRecord(record: EntityEvaluationRecord): PreparedRecord {
           scorecard,
           ids,
           record.scorecardFingerprints?.[scorecard.scorecardId],
+          searchText(record.info),
         );
       })
       .sort((a, b) => compareStrings(a.scorecard_id, b.scorecard_id)),
@@ -109,7 +110,10 @@ export function prepareRecord(record: EntityEvaluationRecord): PreparedRecord {
           c.enforced,
           c.waiver,
         ]),
-        prepared.scores.map(({ entity_ref, ...score }) => Object.values(score)),
+        // The search text repeats the entity's ref and title, which the entity row holds.
+        prepared.scores.map(({ entity_ref, search, ...score }) =>
+          Object.values(score),
+        ),
       ]),
     )
     .digest('hex');
@@ -125,7 +129,8 @@ export function prepareRecord(record: EntityEvaluationRecord): PreparedRecord {
  *   its status (or level) changed;
  * - the history records each change of a check's status and of a scorecard's level, score or
  *   number of failing checks, and each first appearance;
- * - `updated_at` moves only when a result row changed (a new title alone does not move it).
+ * - `updated_at` moves only when a result changed (a new title alone does not move it, though it
+ *   rewrites the score rows' search text).
  */
 export function planWrite(
   records: PreparedRecord[],
@@ -144,12 +149,15 @@ export function planWrite(
     const previous = stored.get(prepared.ref);
     const before = rowsWritten(plan);
     diffChecks(prepared, previous?.checks ?? [], now, plan);
-    diffScores(prepared, previous?.scores ?? [], now, plan);
+    // A score row rewritten for its search text alone (a new title) changes no result.
+    const retitled = diffScores(prepared, previous?.scores ?? [], now, plan);
     plan.entities.push({
       ...prepared.entity,
       evaluation_hash: prepared.hash,
       updated_at:
-        rowsWritten(plan) !== before || !previous ? now : previous.updatedAt,
+        rowsWritten(plan) - retitled !== before || !previous
+          ? now
+          : previous.updatedAt,
     });
   }
   return plan;
@@ -212,23 +220,27 @@ function diffChecks(
   }
 }
 
+/** Diffs the score rows into the plan; returns how many it rewrites for their search text alone. */
 function diffScores(
   prepared: PreparedRecord,
   previous: ScoreRow[],
   now: Date,
   plan: WritePlan,
-) {
+): number {
   const { ref } = prepared;
   const previousById = new Map(previous.map(row => [row.scorecard_id, row]));
+  let retitled = 0;
   for (const content of prepared.scores) {
     const prev = previousById.get(content.scorecard_id);
     previousById.delete(content.scorecard_id);
     const levelChanged = !prev || prev.level !== content.level;
-    if (levelChanged || !sameScore(prev, content)) {
+    const sameResult = !levelChanged && sameScore(prev, content);
+    if (!sameResult || prev.search !== content.search) {
       plan.scoreUpserts.push({
         ...content,
         since: levelChanged ? now : toDate(prev.since),
       });
+      if (sameResult) retitled += 1;
     }
     if (
       levelChanged ||
@@ -251,6 +263,7 @@ function diffScores(
   for (const scorecardId of previousById.keys()) {
     plan.scoreDeletes.push([ref, scorecardId]);
   }
+  return retitled;
 }
 
 function sameCheck(a: CheckResultRow, b: CheckContent): boolean {
@@ -317,6 +330,7 @@ function toScoreContent(
   scorecard: ScorecardResult,
   failing: string[],
   definitions: string | undefined,
+  search: string,
 ): ScoreContent {
   return {
     entity_ref: ref,
@@ -332,7 +346,16 @@ function toScoreContent(
         ? null
         : stableStringify(scorecard.nextLevel),
     definitions: definitions ?? null,
+    search,
   };
+}
+
+/**
+ * What a text search of the drill-down matches: the entity's ref and title in lower case, one
+ * per line. Kept on each score row, a search reads no other table and lowers nothing per row.
+ */
+export function searchText(info: { entityRef: string; title?: string }) {
+  return [info.entityRef, info.title ?? ''].join('\n').toLowerCase();
 }
 
 function compareStrings(a: string, b: string): number {

@@ -79,13 +79,15 @@ export type ScoreRow = {
   next_level: string | null;
   /** Fingerprint of the scorecard's definitions; null before it was kept. */
   definitions: string | null;
+  /** The entity's ref and title in lower case, which a text search matches. */
+  search: string;
   since: DbTimestamp;
 };
 
 /** A score row joined with its entity's info, as listings read it. */
 export type ScoreListRow = Omit<
   ScoreRow,
-  'failing_count' | 'next_level' | 'definitions'
+  'failing_count' | 'next_level' | 'definitions' | 'search'
 > &
   EntityInfoRow;
 
