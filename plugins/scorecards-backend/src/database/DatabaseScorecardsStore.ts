@@ -33,6 +33,8 @@ import {
   CheckResultRow,
   DbTimestamp,
   ENTITIES,
+  ENTITY_INFO_COLUMNS,
+  EntityInfoRow,
   EntityRow,
   FACT_OBSERVATIONS,
   FACTS,
@@ -50,7 +52,6 @@ import {
   RUNS,
   RunRow,
   SCORES,
-  ScoreListRow,
   ScoreRow,
   STATE,
   toDate,
@@ -291,24 +292,16 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
     filter: ScoreFilter,
     page: ScorePageRequest = {},
   ): Promise<ScorePage> {
-    const query = this.db(`${SCORES} as s`).join(
-      `${ENTITIES} as e`,
-      'e.entity_ref',
-      's.entity_ref',
-    );
-    this.applyScoreFilter(query, filter);
-
-    // Every score row has its entity's row (they are written and removed together), so a filter
-    // on score rows alone counts without the join, which at 50,000 entities is most of the count.
-    const countFrom = readsEntityColumns(filter)
-      ? query.clone()
-      : this.applyScoreFilter(this.db(`${SCORES} as s`), filter);
+    // A page of score rows first, then the entity info of those rows alone: joined in one
+    // query, a planner may walk or hash every entity row for each page, and paging through the
+    // catalog then grows with its square.
+    const query = this.applyScoreFilter(this.db(`${SCORES} as s`), filter);
     const count =
-      page.count === false ? undefined : countFrom.count({ total: '*' });
+      page.count === false ? undefined : query.clone().count({ total: '*' });
 
     const rows = query
       .clone()
-      .select<ScoreListRow[]>(
+      .select<ScoreRow[]>(
         's.entity_ref',
         's.scorecard_id',
         's.level',
@@ -317,14 +310,6 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
         's.counts',
         's.failing',
         's.since',
-        'e.kind',
-        'e.type',
-        'e.title',
-        'e.lifecycle',
-        'e.owner_ref',
-        'e.owner_exists',
-        'e.system_ref',
-        'e.domain_ref',
       );
     const backwards = page.before !== undefined;
     const columns = sortColumns(page.sort).map(c => ({
@@ -351,8 +336,18 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
     if (backwards) {
       kept.reverse();
     }
+    const infos = new Map<string, EntityInfoRow>();
+    const entityRows: EntityInfoRow[] = await this.bulk.whereInList(
+      this.db(ENTITIES).select(...ENTITY_INFO_COLUMNS),
+      'entity_ref',
+      [...new Set(kept.map(row => row.entity_ref))],
+    );
+    for (const row of entityRows) infos.set(row.entity_ref, row);
     return {
-      rows: kept.map(fromScoreListRow),
+      // Every score row has its entity's row: they are written and removed together.
+      rows: kept.map(row =>
+        fromScoreListRow({ ...infos.get(row.entity_ref)!, ...row }),
+      ),
       ...(counted && { total: Number(counted[0].total) }),
       more,
     };
@@ -1047,23 +1042,26 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
     if (filter.entityRefs) {
       this.bulk.whereInList(query, 's.entity_ref', filter.entityRefs);
     }
+    // Filters on entity columns pick score rows by their entity: a semi-join the planner can
+    // run row by row along the page's index walk.
+    const entities = this.db(`${ENTITIES} as e`).select('e.entity_ref');
+    let readsEntities = false;
+    const on = (column: string, value: string | undefined) => {
+      if (value === undefined) return;
+      entities.where(`e.${column}`, value);
+      readsEntities = true;
+    };
     if (filter.ownerRefs) {
-      this.bulk.whereInList(query, 'e.owner_ref', filter.ownerRefs);
+      this.bulk.whereInList(entities, 'e.owner_ref', filter.ownerRefs);
+      readsEntities = true;
     }
-    if (filter.systemRef !== undefined) {
-      query.where('e.system_ref', filter.systemRef);
-    }
-    if (filter.domainRef !== undefined) {
-      query.where('e.domain_ref', filter.domainRef);
-    }
-    if (filter.kind !== undefined) {
-      query.where('e.kind', filter.kind);
-    }
-    if (filter.lifecycle !== undefined) {
-      query.where('e.lifecycle', filter.lifecycle);
-    }
-    if (filter.type !== undefined) {
-      query.where('e.type', filter.type);
+    on('system_ref', filter.systemRef);
+    on('domain_ref', filter.domainRef);
+    on('kind', filter.kind);
+    on('lifecycle', filter.lifecycle);
+    on('type', filter.type);
+    if (readsEntities) {
+      query.whereIn('s.entity_ref', entities);
     }
     if (filter.level === null) {
       query.whereNull('s.level');
@@ -1101,18 +1099,6 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
 function escapeLike(text: string): string {
   // `!` as the escape character reads the same on every database; backslash does not.
   return text.replace(/[!%_]/g, c => `!${c}`);
-}
-
-/** Whether a filter reads columns of the entity rows, not only of the score rows. */
-function readsEntityColumns(filter: ScoreFilter): boolean {
-  return Boolean(
-    filter.ownerRefs ||
-      filter.systemRef !== undefined ||
-      filter.domainRef !== undefined ||
-      filter.kind !== undefined ||
-      filter.lifecycle !== undefined ||
-      filter.type !== undefined,
-  );
 }
 
 async function bumpVersion(tx: Knex.Transaction) {

@@ -53,6 +53,19 @@ export type EntityInfoRow = Omit<
   'evaluation_hash' | 'updated_at' | 'waiver_problems'
 >;
 
+/** The columns of {@link EntityInfoRow}, to select. */
+export const ENTITY_INFO_COLUMNS = [
+  'entity_ref',
+  'kind',
+  'type',
+  'title',
+  'lifecycle',
+  'owner_ref',
+  'owner_exists',
+  'system_ref',
+  'domain_ref',
+] as const satisfies ReadonlyArray<keyof EntityInfoRow>;
+
 /** A row of {@link CHECK_RESULTS}. */
 export type CheckResultRow = {
   entity_ref: string;
