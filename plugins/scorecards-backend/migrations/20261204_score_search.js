@@ -3,7 +3,10 @@
 /**
  * The text a drill-down search matches, on each score row: its entity's ref and title, one per
  * line, in lower case. A search then reads the score rows alone, through the same index walk as
- * the page's sort, instead of joining every entity and lowering two columns of each.
+ * the page's sort, instead of joining every entity and lowering two columns of each. The text is
+ * filled in here so that searches work at once; where the database lowers a title differently
+ * (SQLite lowers ASCII only), the next run writes the store's own (its hash format moved with
+ * this column).
  *
  * @param {import('knex').Knex} knex
  */

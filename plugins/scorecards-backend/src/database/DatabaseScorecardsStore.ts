@@ -52,6 +52,7 @@ import {
   RUNS,
   RunRow,
   SCORES,
+  ScoreListPart,
   ScoreRow,
   STATE,
   toDate,
@@ -301,7 +302,7 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
 
     const rows = query
       .clone()
-      .select<ScoreRow[]>(
+      .select<ScoreListPart[]>(
         's.entity_ref',
         's.scorecard_id',
         's.level',
@@ -1044,23 +1045,21 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
     }
     // Filters on entity columns pick score rows by their entity: a semi-join the planner can
     // run row by row along the page's index walk.
-    const entities = this.db(`${ENTITIES} as e`).select('e.entity_ref');
-    let readsEntities = false;
-    const on = (column: string, value: string | undefined) => {
-      if (value === undefined) return;
-      entities.where(`e.${column}`, value);
-      readsEntities = true;
-    };
-    if (filter.ownerRefs) {
-      this.bulk.whereInList(entities, 'e.owner_ref', filter.ownerRefs);
-      readsEntities = true;
-    }
-    on('system_ref', filter.systemRef);
-    on('domain_ref', filter.domainRef);
-    on('kind', filter.kind);
-    on('lifecycle', filter.lifecycle);
-    on('type', filter.type);
-    if (readsEntities) {
+    const equal = Object.entries({
+      system_ref: filter.systemRef,
+      domain_ref: filter.domainRef,
+      kind: filter.kind,
+      lifecycle: filter.lifecycle,
+      type: filter.type,
+    }).filter(([, value]) => value !== undefined);
+    if (filter.ownerRefs || equal.length > 0) {
+      const entities = this.db(`${ENTITIES} as e`).select('e.entity_ref');
+      if (filter.ownerRefs) {
+        this.bulk.whereInList(entities, 'e.owner_ref', filter.ownerRefs);
+      }
+      for (const [column, value] of equal) {
+        entities.where(`e.${column}`, value!);
+      }
       query.whereIn('s.entity_ref', entities);
     }
     if (filter.level === null) {

@@ -19,7 +19,7 @@ import type { EntityEvaluationRecord, HistoryEvent } from './ScorecardsStore';
  * Part of every evaluation hash. Bump it when the rows derived from a record change shape, so
  * the next run rewrites every entity instead of trusting hashes of the old derivation.
  */
-const HASH_FORMAT = 3;
+const HASH_FORMAT = 4;
 
 /** The statuses that count as failing a check. */
 export const FAILING_STATUSES: CheckStatus[] = ['fail', 'error'];

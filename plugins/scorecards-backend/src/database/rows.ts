@@ -97,12 +97,14 @@ export type ScoreRow = {
   since: DbTimestamp;
 };
 
-/** A score row joined with its entity's info, as listings read it. */
-export type ScoreListRow = Omit<
+/** The columns of a score row that listings read. */
+export type ScoreListPart = Omit<
   ScoreRow,
   'failing_count' | 'next_level' | 'definitions' | 'search'
-> &
-  EntityInfoRow;
+>;
+
+/** A score row with its entity's info, as listings read it. */
+export type ScoreListRow = ScoreListPart & EntityInfoRow;
 
 /** A row of {@link HISTORY}. */
 export type HistoryRow = {
