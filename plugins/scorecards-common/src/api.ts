@@ -443,7 +443,7 @@ export interface HeatmapResponse {
 export interface EntitiesPageResponse {
   scorecardId: string;
   items: EntityScoreRow[];
-  /** How many entities match, counted on the first page and carried by its cursors. */
+  /** How many entities match, counted on the first page (kept until the results change) and carried by its cursors. */
   total: number;
   pageSize: number;
   /** The cursor of the next page; absent on the last. */

@@ -240,6 +240,33 @@ describe.each(databases.eachSupportedId())('EvaluationRunner on %p', id => {
     expect(previous.status).toBe('succeeded');
   });
 
+  it('stops at the page whose write fails, recording the run as failed', async () => {
+    const { store } = await createStore();
+    const write = store.writeEvaluations.bind(store);
+    const written: string[][] = [];
+    jest
+      .spyOn(store, 'writeEvaluations')
+      .mockImplementation(async (records, now) => {
+        written.push(records.map(r => r.info.entityRef));
+        if (written.length === 2) {
+          throw new Error('deadlock detected');
+        }
+        return write(records, now);
+      });
+
+    const run = await runnerFor(store, catalogEntities).run();
+
+    expect(run).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('deadlock detected'),
+    });
+    // The pages after the failed one were read and evaluated, but not written.
+    expect(written).toHaveLength(2);
+    expect((await store.listEntityRefs()).sort()).toEqual(
+      [...written[0]].sort(),
+    );
+  });
+
   it('stops at once when aborted, even while the catalog hangs, keeping earlier results', async () => {
     const { store } = await createStore();
     await runnerFor(store, catalogEntities).run();

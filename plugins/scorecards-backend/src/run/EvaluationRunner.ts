@@ -115,29 +115,43 @@ export class EvaluationRunner {
       });
 
       const seen = new Set<string>();
-      for await (const page of untilAborted(
-        this.#catalog.streamEntities(
-          // Every entity, not only those a scorecard applies to (the engine leaves the others
-          // out): the catalog pages a filtered read by scanning, for each page, every match
-          // before the page's cursor, which at 50,000 components made the read grow with the
-          // square of the catalog (about 0.35 s a page on PostgreSQL); an unfiltered read walks
-          // the primary key, a few milliseconds a page.
-          {
-            fields: this.#engine.entityFields(),
-            pageSize: this.#pageSize,
-          },
-          { credentials },
-        ),
-        signal,
-      )) {
-        const now = this.#clock();
-        const records = await this.#evaluate(page, snapshot, now);
-        for (const r of records) {
-          seen.add(r.info.entityRef);
+      // A page is written while the next is read and evaluated, so the database and the engine
+      // work side by side; the writes stay in order, one at a time.
+      let writing: Promise<number> = Promise.resolve(0);
+      try {
+        for await (const page of untilAborted(
+          this.#catalog.streamEntities(
+            // Every entity, not only those a scorecard applies to (the engine leaves the others
+            // out): the catalog pages a filtered read by scanning, for each page, every match
+            // before the page's cursor, which at 50,000 components made the read grow with the
+            // square of the catalog (about 0.35 s a page on PostgreSQL); an unfiltered read walks
+            // the primary key, a few milliseconds a page.
+            {
+              fields: this.#engine.entityFields(),
+              pageSize: this.#pageSize,
+            },
+            { credentials },
+          ),
+          signal,
+        )) {
+          const now = this.#clock();
+          const records = await this.#evaluate(page, snapshot, now);
+          for (const r of records) {
+            seen.add(r.info.entityRef);
+          }
+          entities += records.length;
+          changed += await writing;
+          writing = this.#store
+            .writeEvaluations(records, now)
+            .then(written => written.changed);
+          // Awaited with the next page or below; until then a failure must not count as unhandled.
+          writing.catch(() => {});
         }
-        entities += records.length;
-        changed += (await this.#store.writeEvaluations(records, now)).changed;
+      } finally {
+        // A run that stops lets the page being written finish before the run is recorded.
+        await writing.catch(() => {});
       }
+      changed += await writing;
 
       if (signal?.aborted) {
         throw new Error(STOPPED);

@@ -423,7 +423,7 @@ export const entitiesPageResponse = z.object({
   items: z.array(entityScoreRow),
   total: z.number().int().meta({
     description:
-      'How many entities match, counted on the first page and carried by its cursors.',
+      'How many entities match, counted on the first page (kept until the results change) and carried by its cursors.',
   }),
   pageSize: z.number().int(),
   nextCursor: z.string().optional().meta({

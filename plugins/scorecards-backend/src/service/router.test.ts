@@ -723,6 +723,34 @@ describe('createRouter', () => {
       );
     });
 
+    it('counts a first page once while the results stand, and again once they change', async () => {
+      const listScores = jest.spyOn(store, 'listScores');
+      try {
+        // Searches no other test makes: every ref holds a colon, one is default/legacy-batch.
+        expect(await get('q=%3A&sort=name&pageSize=2')).toMatchObject({
+          total: 5,
+        });
+        expect(await get('q=%3A&sort=-score&pageSize=3')).toMatchObject({
+          total: 5,
+        });
+        expect(await get('q=default%2Flegacy')).toMatchObject({ total: 1 });
+        // The same rows in another order and page size: counted once.
+        expect(listScores.mock.calls.map(([, page]) => page?.count)).toEqual([
+          true,
+          false,
+          true,
+        ]);
+
+        await store.removeEntities([CHECKOUT], now);
+        expect(await get('q=%3A&sort=name&pageSize=2')).toMatchObject({
+          total: 4,
+        });
+        expect(listScores.mock.calls[3][1]?.count).toBe(true);
+      } finally {
+        listScores.mockRestore();
+      }
+    });
+
     it('keeps the filters and sort of the first page; the same ones may be repeated', async () => {
       const first = await get('sort=-name&pageSize=1&kind=component');
       const again = await get(

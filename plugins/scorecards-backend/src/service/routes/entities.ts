@@ -13,6 +13,7 @@ import {
   EntitiesCursor,
   MAX_CURSOR_LENGTH,
 } from '../entitiesCursor';
+import { PageTotals } from '../pageTotals';
 import {
   entityRefOfKind,
   entityRefSchema,
@@ -121,7 +122,7 @@ export const entitiesPaths: ZodOpenApiPathsObject = {
     get: {
       operationId: 'ListEntities',
       description:
-        'The drill-down, one page at a time or as CSV; only entities the caller can read, filtered before `total` is counted and the page is cut. Pages follow cursors (keyset paging): a page costs the same wherever it is, and rows that change between two pages are neither repeated nor skipped. `total` is counted on the first page and carried by its cursors.',
+        'The drill-down, one page at a time or as CSV; only entities the caller can read, filtered before `total` is counted and the page is cut. Pages follow cursors (keyset paging): a page costs the same wherever it is, and rows that change between two pages are neither repeated nor skipped. `total` is counted on the first page (kept until the results change) and carried by its cursors.',
       requestParams: { query: entitiesQuery },
       responses: {
         200: {
@@ -141,6 +142,7 @@ export const entitiesPaths: ZodOpenApiPathsObject = {
 export function addEntitiesRoutes(router: Router, ctx: RouteContext) {
   const { httpAuth, rollups, store, visibility } = ctx;
   const checkIds = new Set(ctx.definitions.checks.map(c => c.id));
+  const totals = new PageTotals();
 
   router.get('/entities', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
@@ -262,15 +264,22 @@ export function addEntitiesRoutes(router: Router, ctx: RouteContext) {
 
     const key = cursor?.key.length ? cursor.key : undefined;
     const backwards = cursor?.dir === 'prev';
+    // Counting every row costs in proportion to the catalog, a page does not: later pages
+    // reuse the first page's count, and a first page the count kept for this version of the
+    // store.
+    const version = cursor ? undefined : await store.getVersion();
+    const known =
+      version === undefined ? undefined : totals.get(version, filter);
     const page = await store.listScores(filter, {
       sort: query.sort,
       limit: query.pageSize,
       ...(backwards ? { before: cursor.key } : { after: key }),
-      // Later pages reuse the first page's count: counting every row costs in proportion
-      // to the catalog, a page does not.
-      count: !cursor,
+      count: version !== undefined && known === undefined,
     });
-    const total = cursor ? cursor.total : page.total ?? 0;
+    if (version !== undefined && page.total !== undefined) {
+      totals.set(version, filter, page.total);
+    }
+    const total = cursor ? cursor.total : known ?? page.total ?? 0;
     // The page size travels too, so that a client may follow a cursor alone.
     const params = {
       ...(cursor?.query ?? queryParams(req.query)),
