@@ -4,11 +4,7 @@ import { CHECK_RESULTS, ENTITIES, HISTORY, SCORES } from './rows';
 /** Lists up to this size go inline as `IN (?, ...)`, where planners estimate them best. */
 const INLINE_LIST_LIMIT = 200;
 
-/**
- * SQLite compiles a multi-row insert into a compound SELECT, which it caps at 500 terms.
- * Elsewhere, bigger batches save round trips until statements get unwieldy.
- */
-const MAX_ROWS_PER_INSERT_SQLITE = 500;
+/** Rows per multi-row insert (MySQL): bigger batches save round trips until statements get unwieldy. */
 const MAX_ROWS_PER_INSERT = 2000;
 
 /** PostgreSQL and MySQL accept 65535 bind parameters; stay well below. */
@@ -78,6 +74,13 @@ const PG_COLUMN_TYPES: Record<string, Record<string, string>> = {
 };
 const PG_ROWS_PER_UNNEST = 5000;
 
+/**
+ * SQLite gets rows as one JSON array of arrays that `json_each` unpacks: a multi-row insert
+ * would be a compound SELECT of at most 500 terms, which knex builds and SQLite parses for
+ * every batch.
+ */
+const SQLITE_ROWS_PER_JSON = 5000;
+
 type Dialect = 'sqlite' | 'pg' | 'mysql';
 
 /**
@@ -92,14 +95,13 @@ export class BulkWriter {
       return new BulkWriter(
         'sqlite',
         Math.min(await sqliteMaxVariables(db), MAX_VARIABLES),
-        MAX_ROWS_PER_INSERT_SQLITE,
       );
     }
     if (client === 'pg' || client.startsWith('postgres')) {
-      return new BulkWriter('pg', MAX_VARIABLES, MAX_ROWS_PER_INSERT);
+      return new BulkWriter('pg', MAX_VARIABLES);
     }
     if (client.startsWith('mysql')) {
-      return new BulkWriter('mysql', MAX_VARIABLES, MAX_ROWS_PER_INSERT);
+      return new BulkWriter('mysql', MAX_VARIABLES);
     }
     throw new Error(
       `The scorecards plugin supports SQLite, PostgreSQL and MySQL (or MariaDB) databases, not the '${client}' client`,
@@ -109,7 +111,6 @@ export class BulkWriter {
   private constructor(
     private readonly dialect: Dialect,
     private readonly maxVariables: number,
-    private readonly maxRowsPerInsert: number,
   ) {}
 
   /**
@@ -172,10 +173,23 @@ export class BulkWriter {
       }
       return;
     }
+    if (this.dialect === 'sqlite') {
+      for (let i = 0; i < rows.length; i += SQLITE_ROWS_PER_JSON) {
+        await tx.raw(
+          ...jsonEachInsert(
+            table,
+            columns,
+            rows.slice(i, i + SQLITE_ROWS_PER_JSON),
+            key,
+          ),
+        );
+      }
+      return;
+    }
     const size = Math.max(
       1,
       Math.min(
-        this.maxRowsPerInsert,
+        MAX_ROWS_PER_INSERT,
         Math.floor(this.maxVariables / columns.length),
       ),
     );
@@ -220,6 +234,52 @@ async function sqliteMaxVariables(db: Knex): Promise<number> {
   return SQLITE_DEFAULT_MAX_VARIABLES;
 }
 
+/** `on conflict (key) do update` of every other column; pushes its identifiers. */
+function onConflictUpdate(
+  columns: string[],
+  key: string[],
+  bindings: Knex.RawBinding[],
+): string {
+  const updated = columns.filter(column => !key.includes(column));
+  bindings.push(...key, ...updated.flatMap(column => [column, column]));
+  return ` on conflict (${key
+    .map(() => '??')
+    .join(', ')}) do update set ${updated
+    .map(() => '?? = excluded.??')
+    .join(', ')}`;
+}
+
+function jsonEachInsert(
+  table: string,
+  columns: string[],
+  rows: object[],
+  key?: string[],
+): [string, Knex.RawBinding[]] {
+  const values = rows as Record<string, unknown>[];
+  // As knex binds them for SQLite: dates as milliseconds, booleans as 0 or 1.
+  const json = JSON.stringify(
+    values.map(row =>
+      columns.map(column => {
+        const value = row[column];
+        if (value instanceof Date) return value.valueOf();
+        if (typeof value === 'boolean') return Number(value);
+        return value ?? null;
+      }),
+    ),
+  );
+  // `where true` tells SQLite that `on conflict` is the upsert's, not a join's.
+  let sql = `insert into ?? (${columns
+    .map(() => '??')
+    .join(', ')}) select ${columns
+    .map((_, i) => `json_extract(value, '$[${i}]')`)
+    .join(', ')} from json_each(?) where true`;
+  const bindings: Knex.RawBinding[] = [table, ...columns, json];
+  if (key) {
+    sql += onConflictUpdate(columns, key, bindings);
+  }
+  return [sql, bindings];
+}
+
 function unnestInsert(
   table: string,
   columns: string[],
@@ -238,13 +298,7 @@ function unnestInsert(
     ...columns.map(column => values.map(row => row[column]) as Knex.Value),
   ];
   if (key) {
-    const updated = columns.filter(column => !key.includes(column));
-    sql += ` on conflict (${key
-      .map(() => '??')
-      .join(', ')}) do update set ${updated
-      .map(() => '?? = excluded.??')
-      .join(', ')}`;
-    bindings.push(...key, ...updated.flatMap(column => [column, column]));
+    sql += onConflictUpdate(columns, key, bindings);
   }
   return [sql, bindings];
 }
