@@ -17,6 +17,9 @@ import {
 } from '../../__testUtils__/renderEntity';
 import { EntityScorecardContent } from './EntityScorecardContent';
 
+// The first render loads the markdown renderer, which takes seconds on a busy machine.
+jest.setTimeout(20_000);
+
 const server = setupServer();
 registerMswTestHooks(server);
 
