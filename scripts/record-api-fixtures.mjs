@@ -130,16 +130,19 @@ async function recordRollups() {
         query: { by: 'check', scope },
       });
     }
-    // What the org rollup page asks for on its first render, and after a few clicks.
-    for (const by of ['group', 'check']) {
-      await record(backend, `rollup-${by}s-all`, {
-        path: '/rollup',
-        query: { by, scope: 'all' },
-      });
-    }
+    // What the org rollup page asks for on its first render, and after a few clicks: the top
+    // of the group tree, and a group with its children (scoped to it, or expanded).
+    await record(backend, 'rollup-groups-all', {
+      path: '/rollup',
+      query: { by: 'group', scope: 'all', depth: '1' },
+    });
+    await record(backend, 'rollup-checks-all', {
+      path: '/rollup',
+      query: { by: 'check', scope: 'all' },
+    });
     await record(backend, 'rollup-groups-department', {
       path: '/rollup',
-      query: { by: 'group', scope: 'group:default/commerce' },
+      query: { by: 'group', scope: 'group:default/commerce', depth: '1' },
     });
     for (const by of ['group', 'system', 'domain']) {
       await record(backend, `rollup-${by}s-options`, {

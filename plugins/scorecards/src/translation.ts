@@ -159,6 +159,7 @@ export const scorecardsTranslationRef = createTranslationRef({
         actions: 'Actions',
         expand: 'Show the groups in {{group}}',
         collapse: 'Hide the groups in {{group}}',
+        groupsIn: 'the groups in {{group}}',
         scope: 'Scope to',
         scopeTo: 'Scope to {{group}}',
         ownDetail_one: 'average {{score}} · {{count}} failing',

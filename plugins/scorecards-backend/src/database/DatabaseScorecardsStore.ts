@@ -993,7 +993,8 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
   }
 
   async saveOrgSnapshot(org: OrgSnapshot): Promise<void> {
-    await this.saveState(ORG_KEY, org);
+    // A reorganisation moves the version: what was kept for the old organisation is dropped.
+    await this.saveState(ORG_KEY, org, { bumpVersion: true });
   }
 
   async getOrgSnapshot(): Promise<OrgSnapshot | undefined> {
@@ -1021,16 +1022,23 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
     return row ? JSON.parse(row.value) : undefined;
   }
 
-  /** Writes a piece of state only when it changed. */
-  private async saveState(key: string, value: unknown) {
+  /** Writes a piece of state only when it changed, moving the version with it if asked. */
+  private async saveState(
+    key: string,
+    value: unknown,
+    options: { bumpVersion?: boolean } = {},
+  ) {
     const json = JSON.stringify(value);
     const row = await this.db(STATE).where({ key }).first();
-    if (row?.value !== json) {
-      await this.db(STATE)
-        .insert({ key, value: json })
-        .onConflict('key')
-        .merge();
+    if (row?.value === json) {
+      return;
     }
+    await this.db.transaction(async tx => {
+      await tx(STATE).insert({ key, value: json }).onConflict('key').merge();
+      if (options.bumpVersion) {
+        await bumpVersion(tx);
+      }
+    });
   }
 
   private applyScoreFilter(

@@ -409,7 +409,7 @@ export interface ScorecardsStore {
 
   /**
    * Keeps the organisation as a run read it, for rollups; writes only when it changed, so an
-   * idle re-run writes nothing.
+   * idle re-run writes nothing. A change moves the version ({@link ScorecardsStore.getVersion}).
    */
   saveOrgSnapshot(org: OrgSnapshot): Promise<void>;
 
@@ -426,8 +426,8 @@ export interface ScorecardsStore {
   getDefinitionsFingerprint(): Promise<string | undefined>;
 
   /**
-   * A number that changes whenever the latest results change, so read models built from them
-   * can be cached until it moves.
+   * A number that changes whenever the latest results or the organisation change, so read
+   * models built from them can be cached until it moves.
    */
   getVersion(): Promise<number>;
 }

@@ -49,8 +49,6 @@ interface OrgState {
 
 interface Snapshot {
   version: number;
-  /** The organisation as stored; a reorganisation changes it without moving the version. */
-  org: string;
   tree: OrgTree;
   /** Titles of the catalog's Systems and Domains, by ref. */
   titles: Map<string, string>;
@@ -643,18 +641,18 @@ export class RollupService {
   #load(): Promise<Snapshot> {
     const previous = this.#snapshot;
     const loading = (async () => {
-      const [version, org] = await Promise.all([
-        this.#store.getVersion(),
-        this.#store.getOrgSnapshot(),
-      ]);
-      const orgKey = JSON.stringify(org ?? null);
+      // A reorganisation moves the version too: an unchanged version is all a request reads.
+      const version = await this.#store.getVersion();
       const cached = previous && (await previous.catch(() => undefined));
-      if (cached && cached.version === version && cached.org === orgKey) {
+      if (cached && cached.version === version) {
         return cached;
       }
       this.#checkCounts.clear();
       this.#keyedCounts.clear();
-      const scored = await this.#store.listScores({});
+      const [org, scored] = await Promise.all([
+        this.#store.getOrgSnapshot(),
+        this.#store.listScores({}),
+      ]);
       const rows = new Map<string, EntityScoreRow[]>();
       for (const row of scored.rows) {
         const list = rows.get(row.scorecardId) ?? [];
@@ -670,7 +668,6 @@ export class RollupService {
       );
       return {
         version,
-        org: orgKey,
         tree: new OrgTree(state.groups ?? []),
         titles,
         rows,

@@ -189,7 +189,8 @@ export function backendError(status: number, message: string) {
 
 /**
  * A handler for `GET <path>` whose first request waits until `answer()` and then fails with a
- * 503, and whose later requests get `body`: for a part's loading, error and retry states.
+ * 503, and whose later requests get `body`: for a part's loading, error and retry states. It
+ * keeps the query of every request.
  */
 export function failingOnce(path: string, body: () => JsonBodyType) {
   let answer = () => {};
@@ -197,12 +198,14 @@ export function failingOnce(path: string, body: () => JsonBodyType) {
     answer = resolve;
   });
   let failures = 1;
-  const handler = http.get(`${TEST_BASE_URL}${path}`, async () => {
+  const requests: Array<Record<string, string>> = [];
+  const handler = http.get(`${TEST_BASE_URL}${path}`, async ({ request }) => {
+    requests.push(Object.fromEntries(new URL(request.url).searchParams));
     if (failures-- > 0) {
       await answered;
       return backendError(503, 'The database is not reachable');
     }
     return HttpResponse.json(body());
   });
-  return { handler, answer: () => answer() };
+  return { handler, answer: () => answer(), requests: () => requests };
 }

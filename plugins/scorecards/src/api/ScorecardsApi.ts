@@ -22,6 +22,11 @@ export interface RollupRequest {
   scope?: string;
   /** The scorecard's id; by default the first one. */
   scorecard?: string;
+  /**
+   * By group only: how many levels below the top to include, the last level's groups saying
+   * in `hasChildren` whether they have some; the whole tree when absent.
+   */
+  depth?: number;
 }
 
 /**

@@ -85,6 +85,7 @@ export class ScorecardsClient implements ScorecardsApi {
         by: request.by,
         scope: request.scope,
         scorecard: request.scorecard,
+        depth: request.depth?.toString(),
       },
     });
   }

@@ -116,6 +116,33 @@ describe('GroupTree', () => {
     expect(onScope).toHaveBeenCalledWith('group:default/team-checkout');
   });
 
+  it('offers to expand a group the answer cut only when it has groups below it', async () => {
+    const [org] = handMadeGroupTree();
+    const [commerce] = org.children;
+    const cut = (node: GroupRollupNode, hasChildren: boolean) => ({
+      ...node,
+      children: [],
+      hasChildren,
+    });
+    const roots = [
+      {
+        ...org,
+        children: [
+          cut(commerce, true),
+          cut({ ...commerce.children[0], title: 'Leaf' }, false),
+        ],
+      },
+    ];
+    const { onToggle } = await render(roots);
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Show the groups in Commerce' }),
+    );
+    expect(onToggle).toHaveBeenCalledWith('group:default/commerce', true);
+    expect(
+      screen.queryByRole('button', { name: 'Show the groups in Leaf' }),
+    ).toBeNull();
+  });
+
   it('says "not available" for a group without categories when others have them', async () => {
     const [org] = handMadeGroupTree();
     const [commerce] = org.children;

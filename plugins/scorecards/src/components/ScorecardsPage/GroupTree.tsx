@@ -18,7 +18,9 @@ import { scorecardsTranslationRef } from '../../translation';
 import { LevelDistribution } from '../shared/LevelDistribution';
 import { useSharedStyles } from '../shared/styles';
 import { useLabels } from '../shared/useLabels';
+import { LoadState } from '../shared/LoadState';
 import { heatColor } from './Heatmap';
+import type { GroupChildren } from './useGroupChildren';
 
 const useStyles = makeStyles(theme => ({
   table: {
@@ -102,22 +104,46 @@ const useStyles = makeStyles(theme => ({
   },
 }));
 
-interface Row {
-  node: GroupRollupNode;
-  depth: number;
-  open: boolean;
-}
+type Row =
+  | {
+      kind: 'group';
+      node: GroupRollupNode;
+      depth: number;
+      open: boolean;
+      expandable: boolean;
+    }
+  /** Below an open group whose groups are on their way or failed to come. */
+  | {
+      kind: 'pending';
+      parent: GroupRollupNode;
+      depth: number;
+      state: GroupChildren;
+    };
 
-/** The rows the tree shows: the roots open, and below them what the view has expanded. */
+/**
+ * The rows the tree shows: the roots open, and below them what the view has expanded. A group's
+ * children are in the answer, or (where the backend cut the tree) loaded on demand.
+ */
 export function visibleRows(
   roots: GroupRollupNode[],
   expanded: ReadonlySet<string>,
+  loaded: ReadonlyMap<string, GroupChildren> = new Map(),
 ): Row[] {
   const rows: Row[] = [];
   const walk = (node: GroupRollupNode, depth: number) => {
+    const expandable = node.hasChildren ?? node.children.length > 0;
     const open = depth === 0 || expanded.has(node.ref);
-    rows.push({ node, depth, open });
-    if (open) node.children.forEach(child => walk(child, depth + 1));
+    rows.push({ kind: 'group', node, depth, open, expandable });
+    if (!open || !expandable) return;
+    const state: GroupChildren =
+      node.children.length > 0
+        ? { groups: node.children }
+        : loaded.get(node.ref) ?? { loading: true };
+    if ('groups' in state) {
+      state.groups.forEach(child => walk(child, depth + 1));
+    } else {
+      rows.push({ kind: 'pending', parent: node, depth: depth + 1, state });
+    }
   };
   roots.forEach(root => walk(root, 0));
   return rows;
@@ -202,14 +228,20 @@ export function GroupTree(props: {
   roots: GroupRollupNode[];
   levels: string[];
   expanded: string[];
+  /** The groups below expanded groups that the roots' answer left out, as they load. */
+  loaded?: ReadonlyMap<string, GroupChildren>;
   onToggle: (ref: string, open: boolean) => void;
   onScope: (ref: string) => void;
+  /** Asks again for the groups below a group whose groups failed to load. */
+  onRetry?: (ref: string) => void;
 }) {
   const { t } = useTranslationRef(scorecardsTranslationRef);
   const classes = useStyles();
-  const rows = visibleRows(props.roots, new Set(props.expanded));
+  const rows = visibleRows(props.roots, new Set(props.expanded), props.loaded);
   // Absent from an older backend's answer, whatever the types say.
-  const hasCategories = rows.some(row => row.node.categories !== undefined);
+  const hasCategories = rows.some(
+    row => row.kind === 'group' && row.node.categories !== undefined,
+  );
 
   return (
     <div className={classes.wrap}>
@@ -234,94 +266,123 @@ export function GroupTree(props: {
           </TableRow>
         </TableHead>
         <TableBody>
-          {rows.map(({ node, depth, open }) => (
-            <TableRow key={node.ref} data-ref={node.ref}>
-              <TableCell
-                component="th"
-                scope="row"
-                className={classes.groupCell}
-              >
-                <div
-                  className={classes.name}
-                  style={{ paddingLeft: depth * 24 }}
+          {rows.map(row => {
+            if (row.kind === 'pending') {
+              return (
+                <TableRow key={`${row.parent.ref} children`}>
+                  <TableCell colSpan={hasCategories ? 7 : 6}>
+                    <div style={{ paddingLeft: row.depth * 24 }}>
+                      <LoadState
+                        what={t('page.tree.groupsIn', {
+                          group: row.parent.title,
+                        })}
+                        loading={'loading' in row.state}
+                        error={
+                          'error' in row.state ? row.state.error : undefined
+                        }
+                        hasValue={false}
+                        retry={() => props.onRetry?.(row.parent.ref)}
+                      />
+                    </div>
+                  </TableCell>
+                </TableRow>
+              );
+            }
+            const { node, depth, open } = row;
+            return (
+              <TableRow key={node.ref} data-ref={node.ref}>
+                <TableCell
+                  component="th"
+                  scope="row"
+                  className={classes.groupCell}
                 >
-                  {depth > 0 && node.children.length > 0 ? (
-                    <IconButton
-                      size="small"
-                      aria-expanded={open}
-                      aria-label={t(
-                        open ? 'page.tree.collapse' : 'page.tree.expand',
-                        {
-                          group: node.title,
-                        },
-                      )}
-                      onClick={() => props.onToggle(node.ref, !open)}
-                    >
-                      {open ? <ExpandMoreIcon /> : <ChevronRightIcon />}
-                    </IconButton>
-                  ) : (
-                    <span className={classes.spacer} />
-                  )}
-                  <div className={classes.titleBlock}>
-                    <span className={classes.title}>
-                      <Typography variant="body2" component="span">
-                        {node.title}
-                      </Typography>
-                      {node.type && (
-                        <Typography
-                          variant="caption"
-                          color="textSecondary"
-                          component="span"
-                        >
-                          {' · '}
-                          {node.type}
+                  <div
+                    className={classes.name}
+                    style={{ paddingLeft: depth * 24 }}
+                  >
+                    {depth > 0 && row.expandable ? (
+                      <IconButton
+                        size="small"
+                        aria-expanded={open}
+                        aria-label={t(
+                          open ? 'page.tree.collapse' : 'page.tree.expand',
+                          {
+                            group: node.title,
+                          },
+                        )}
+                        onClick={() => props.onToggle(node.ref, !open)}
+                      >
+                        {open ? <ExpandMoreIcon /> : <ChevronRightIcon />}
+                      </IconButton>
+                    ) : (
+                      <span className={classes.spacer} />
+                    )}
+                    <div className={classes.titleBlock}>
+                      <span className={classes.title}>
+                        <Typography variant="body2" component="span">
+                          {node.title}
                         </Typography>
-                      )}
-                    </span>
-                    <Button
-                      size="small"
-                      color="primary"
-                      className={classes.action}
-                      onClick={() => props.onScope(node.ref)}
-                      aria-label={t('page.tree.scopeTo', { group: node.title })}
-                    >
-                      {t('page.tree.scope')}
-                    </Button>
+                        {node.type && (
+                          <Typography
+                            variant="caption"
+                            color="textSecondary"
+                            component="span"
+                          >
+                            {' · '}
+                            {node.type}
+                          </Typography>
+                        )}
+                      </span>
+                      <Button
+                        size="small"
+                        color="primary"
+                        className={classes.action}
+                        onClick={() => props.onScope(node.ref)}
+                        aria-label={t('page.tree.scopeTo', {
+                          group: node.title,
+                        })}
+                      >
+                        {t('page.tree.scope')}
+                      </Button>
+                    </div>
                   </div>
-                </div>
-              </TableCell>
-              <TableCell align="right" className={classes.number}>
-                {node.entities}
-              </TableCell>
-              <TableCell align="right" className={classes.number}>
-                <OwnCell node={node} />
-              </TableCell>
-              <TableCell align="right" className={classes.number}>
-                {node.averageScore ?? '–'}
-              </TableCell>
-              <TableCell className={classes.levels}>
-                <LevelDistribution
-                  levels={props.levels}
-                  counts={node.levels}
-                  compact
-                />
-              </TableCell>
-              <TableCell align="right" className={classes.number}>
-                {node.failing}
-              </TableCell>
-              {hasCategories && (
-                <TableCell>
-                  {node.categories ? (
-                    <CategoryRates group={node.title} rates={node.categories} />
-                  ) : (
-                    <Typography variant="caption" color="textSecondary">
-                      {t('page.tree.notAvailable')}
-                    </Typography>
-                  )}
                 </TableCell>
-              )}
-            </TableRow>
-          ))}
+                <TableCell align="right" className={classes.number}>
+                  {node.entities}
+                </TableCell>
+                <TableCell align="right" className={classes.number}>
+                  <OwnCell node={node} />
+                </TableCell>
+                <TableCell align="right" className={classes.number}>
+                  {node.averageScore ?? '–'}
+                </TableCell>
+                <TableCell className={classes.levels}>
+                  <LevelDistribution
+                    levels={props.levels}
+                    counts={node.levels}
+                    compact
+                  />
+                </TableCell>
+                <TableCell align="right" className={classes.number}>
+                  {node.failing}
+                </TableCell>
+                {hasCategories && (
+                  <TableCell>
+                    {node.categories ? (
+                      <CategoryRates
+                        group={node.title}
+                        rates={node.categories}
+                      />
+                    ) : (
+                      <Typography variant="caption" color="textSecondary">
+                        {t('page.tree.notAvailable')}
+                      </Typography>
+                    )}
+                  </TableCell>
+                )}
+              </TableRow>
+            );
+          })}
         </TableBody>
       </Table>
     </div>

@@ -9,6 +9,7 @@ import {
 import type {
   IndicatorsResponse,
   EntitiesPageResponse,
+  GroupRollupNode,
   HeatmapResponse,
   RollupResponse,
 } from '@guardrails/plugin-scorecards-common';
@@ -20,6 +21,7 @@ import { useLocation } from 'react-router-dom';
 import { scorecardsApiRef } from '../../api';
 import {
   backendError,
+  failingOnce,
   recordedHandlers,
   recordings,
   TEST_BASE_URL,
@@ -43,6 +45,8 @@ type GroupRollup = Extract<RollupResponse, { by: 'group' }>;
 const heatmap = recordings.heatmapCheckAll.response
   .body as unknown as HeatmapResponse;
 const org = recordings.rollupGroupsAll.response.body as unknown as GroupRollup;
+const commerceRollup = recordings.rollupGroupsDepartment.response
+  .body as unknown as GroupRollup;
 const failingRunbook = recordings.entitiesFailingRunbook.response
   .body as unknown as EntitiesPageResponse;
 
@@ -151,18 +155,49 @@ describe('ScorecardsPage', () => {
       );
       expect(cells[5]).toHaveTextContent(new RegExp(`^${department.failing}$`));
     }
+    // The first answer holds the departments, not the groups below them.
     const commerce = departments.find(d => d.title === 'Commerce')!;
-    const team = commerce.children[0];
-    expect(treeRow(team.title)).toBeUndefined();
+    expect(commerce.children).toEqual([]);
+    expect(commerce.hasChildren).toBe(true);
+    const [area] = (commerceRollup.groups[0] as GroupRollupNode).children;
+    expect(treeRow(area.title)).toBeUndefined();
 
+    // Expanding it asks for its groups, one level, says so while they come, and offers a retry
+    // when they do not.
+    const children = failingOnce('/rollup', () => commerceRollup);
+    server.use(children.handler);
     await userEvent.click(
       screen.getByRole('button', { name: 'Show the groups in Commerce' }),
     );
-    expect(treeRow(team.title)).toBeDefined();
     expect(params().get('expanded')).toBe(commerce.ref);
+    expect(
+      await screen.findByRole('status', {
+        name: 'Loading the groups in Commerce',
+      }),
+    ).toBeInTheDocument();
+    children.answer();
+    expect(
+      await screen.findByText('Could not load the groups in Commerce'),
+    ).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Retry' }));
+    await waitFor(() => expect(treeRow(area.title)).toBeDefined());
+    expect(children.requests()).toEqual([
+      expect.objectContaining({
+        by: 'group',
+        scope: commerce.ref,
+        depth: '1',
+      }),
+      expect.objectContaining({ scope: commerce.ref, depth: '1' }),
+    ]);
+    const cells = within(treeRow(area.title)!).getAllByRole('cell');
+    expect(cells[1]).toHaveTextContent(new RegExp(`^${area.entities}$`));
     expect(
       screen.getByRole('button', { name: 'Hide the groups in Commerce' }),
     ).toHaveAttribute('aria-expanded', 'true');
+    // Its own groups come when it is expanded in turn.
+    expect(
+      screen.getByRole('button', { name: `Show the groups in ${area.title}` }),
+    ).toHaveAttribute('aria-expanded', 'false');
   });
 
   it('drills down from a check to the entities failing it, and exports exactly those as CSV', async () => {

@@ -25,6 +25,7 @@ import { LevelDistribution } from '../shared/LevelDistribution';
 import { ChecksTable } from './ChecksTable';
 import { DrillDown } from './DrillDown';
 import { GroupTree } from './GroupTree';
+import { useGroupChildren } from './useGroupChildren';
 import { Heatmap } from './Heatmap';
 import { Indicators } from './Indicators';
 import { LoadState } from '../shared/LoadState';
@@ -92,13 +93,16 @@ export function ScorecardsPage(props: ScorecardsPageProps) {
   const definitions = useAsyncRetry(() => api.getDefinitions(), [api]);
   const tree = useAsyncRetry(
     () =>
+      // The top of the tree; deeper groups load as they are expanded.
       api.getRollup({
         by: 'group',
         scope: view.scope,
         scorecard: view.scorecard,
+        depth: 1,
       }),
     [api, view.scope, view.scorecard],
   );
+  const groupChildren = useGroupChildren(view.scorecard, view.expanded);
   const heatmap = useAsyncRetry(
     () =>
       api.getHeatmap({
@@ -305,6 +309,8 @@ export function ScorecardsPage(props: ScorecardsPageProps) {
                   roots={rollup.groups}
                   levels={rollup.levels}
                   expanded={view.expanded}
+                  loaded={groupChildren.children}
+                  onRetry={groupChildren.retry}
                   onToggle={(ref, open) =>
                     change({
                       expanded: open
