@@ -35,8 +35,10 @@ import { testClient } from '../../__testUtils__/renderEntity';
 import { rootRouteRef } from '../../routes';
 import { ScorecardsPage } from './ScorecardsPage';
 
-// The page renders every section at once, which takes a few seconds in jsdom.
-jest.setTimeout(30_000);
+// The page renders every section at once, which takes a few seconds in jsdom, and the first
+// test also expands a group through its loading, error and retry states: on a machine busy
+// with other work that took over 30 s once.
+jest.setTimeout(60_000);
 
 const server = setupServer();
 registerMswTestHooks(server);
