@@ -3,10 +3,11 @@
  * backend holding the generated organisation of bench/backend.ts, under concurrent clients.
  *
  * It starts one backend (SQLite, every plugin's database in memory but the scorecards plugin's,
- * which gets a file), loads the catalog, runs an evaluation, then drives three routes with
- * autocannon, one after the other: one entity's scorecard, the whole-org rollup (every group), the
- * top of the group tree the org rollup page asks for first, and a page of 50 of the drill-down. It prints requests per second, p50, p99, requests over 2 s and errors per
- * route, against the targets.
+ * which gets a file), loads the catalog, runs an evaluation, then drives four routes with
+ * autocannon, one after the other: one entity's scorecard, the whole-org rollup (every group),
+ * the top of the group tree that the org rollup page asks for first, and a page of 50 of the
+ * drill-down. It prints requests per second, p50, p99, requests over 2 s and errors per route,
+ * against the targets.
  *
  *   ./run yarn bench load
  *

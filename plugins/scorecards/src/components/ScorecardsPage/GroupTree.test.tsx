@@ -15,8 +15,10 @@ function render(roots: GroupRollupNode[], expanded: string[] = []) {
       roots={roots}
       levels={LEVELS}
       expanded={expanded}
+      childrenOf={() => undefined}
       onToggle={onToggle}
       onScope={onScope}
+      onRetry={jest.fn()}
     />,
   ).then(() => ({ onScope, onToggle }));
 }

@@ -127,7 +127,7 @@ type Row =
 export function visibleRows(
   roots: GroupRollupNode[],
   expanded: ReadonlySet<string>,
-  loaded: ReadonlyMap<string, GroupChildren> = new Map(),
+  childrenOf: (ref: string) => GroupChildren | undefined,
 ): Row[] {
   const rows: Row[] = [];
   const walk = (node: GroupRollupNode, depth: number) => {
@@ -138,7 +138,7 @@ export function visibleRows(
     const state: GroupChildren =
       node.children.length > 0
         ? { groups: node.children }
-        : loaded.get(node.ref) ?? { loading: true };
+        : childrenOf(node.ref) ?? { loading: true };
     if ('groups' in state) {
       state.groups.forEach(child => walk(child, depth + 1));
     } else {
@@ -228,16 +228,20 @@ export function GroupTree(props: {
   roots: GroupRollupNode[];
   levels: string[];
   expanded: string[];
-  /** The groups below expanded groups that the roots' answer left out, as they load. */
-  loaded?: ReadonlyMap<string, GroupChildren>;
+  /** The groups below an expanded group that the roots' answer left out, as they load. */
+  childrenOf: (ref: string) => GroupChildren | undefined;
   onToggle: (ref: string, open: boolean) => void;
   onScope: (ref: string) => void;
   /** Asks again for the groups below a group whose groups failed to load. */
-  onRetry?: (ref: string) => void;
+  onRetry: (ref: string) => void;
 }) {
   const { t } = useTranslationRef(scorecardsTranslationRef);
   const classes = useStyles();
-  const rows = visibleRows(props.roots, new Set(props.expanded), props.loaded);
+  const rows = visibleRows(
+    props.roots,
+    new Set(props.expanded),
+    props.childrenOf,
+  );
   // Absent from an older backend's answer, whatever the types say.
   const hasCategories = rows.some(
     row => row.kind === 'group' && row.node.categories !== undefined,
@@ -281,7 +285,7 @@ export function GroupTree(props: {
                           'error' in row.state ? row.state.error : undefined
                         }
                         hasValue={false}
-                        retry={() => props.onRetry?.(row.parent.ref)}
+                        retry={() => props.onRetry(row.parent.ref)}
                       />
                     </div>
                   </TableCell>

@@ -309,7 +309,7 @@ export function ScorecardsPage(props: ScorecardsPageProps) {
                   roots={rollup.groups}
                   levels={rollup.levels}
                   expanded={view.expanded}
-                  loaded={groupChildren.children}
+                  childrenOf={groupChildren.childrenOf}
                   onRetry={groupChildren.retry}
                   onToggle={(ref, open) =>
                     change({

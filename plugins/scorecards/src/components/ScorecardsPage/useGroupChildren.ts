@@ -1,6 +1,6 @@
 import { useApi } from '@backstage/core-plugin-api';
 import type { GroupRollupNode } from '@guardrails/plugin-scorecards-common';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { scorecardsApiRef } from '../../api';
 
 /** Where the groups below one group stand: on their way, failed, or there. */
@@ -9,34 +9,32 @@ export type GroupChildren =
   | { error: Error }
   | { groups: GroupRollupNode[] };
 
-const NONE: ReadonlyMap<string, GroupChildren> = new Map();
-
 /**
  * The groups below each expanded group, each asked of the backend (one level, with whether each
- * has groups below it) the first time it is expanded, and kept while the scorecard stays.
+ * has groups below it) the first time it is expanded against a scorecard, and kept.
  */
 export function useGroupChildren(
   scorecard: string | undefined,
   expanded: readonly string[],
 ): {
-  children: ReadonlyMap<string, GroupChildren>;
+  childrenOf: (ref: string) => GroupChildren | undefined;
   retry: (ref: string) => void;
 } {
   const api = useApi(scorecardsApiRef);
-  const [state, setState] = useState({ scorecard, byRef: NONE });
-  const byRef = state.scorecard === scorecard ? state.byRef : NONE;
-  const current = useRef(scorecard);
-  current.current = scorecard;
+  // By scorecard and group: an answer for a scorecard the page no longer shows stays apart.
+  const [byKey, setByKey] = useState<ReadonlyMap<string, GroupChildren>>(
+    () => new Map(),
+  );
+  const keyOf = useCallback(
+    (ref: string) => JSON.stringify([scorecard ?? null, ref]),
+    [scorecard],
+  );
 
-  const load = useCallback(
+  const retry = useCallback(
     (ref: string) => {
+      const key = keyOf(ref);
       const set = (children: GroupChildren) =>
-        setState(previous => {
-          // An answer for the scorecard the page showed before is nobody's now.
-          if (current.current !== scorecard) return previous;
-          const base = previous.scorecard === scorecard ? previous.byRef : NONE;
-          return { scorecard, byRef: new Map(base).set(ref, children) };
-        });
+        setByKey(previous => new Map(previous).set(key, children));
       set({ loading: true });
       api.getRollup({ by: 'group', scope: ref, scorecard, depth: 1 }).then(
         answer =>
@@ -47,14 +45,14 @@ export function useGroupChildren(
         error => set({ error }),
       );
     },
-    [api, scorecard],
+    [api, scorecard, keyOf],
   );
 
   useEffect(() => {
     for (const ref of expanded) {
-      if (!byRef.has(ref)) load(ref);
+      if (!byKey.has(keyOf(ref))) retry(ref);
     }
-  }, [expanded, byRef, load]);
+  }, [expanded, byKey, keyOf, retry]);
 
-  return { children: byRef, retry: load };
+  return { childrenOf: ref => byKey.get(keyOf(ref)), retry };
 }
