@@ -215,6 +215,21 @@ interface RunMeasurement {
   resultStatements: number;
   bookkeepingStatements: number;
   statementsByTable: Record<string, number>;
+  /** PostgreSQL: what the server wrote while the run ran. */
+  server?: ServerWrites;
+}
+
+/**
+ * PostgreSQL's own counters over a run (`pg_stat_wal`, `pg_stat_bgwriter`, server-wide): the
+ * write-ahead log it wrote, the checkpoints that log forced, and the pages the plugin's own
+ * connection had to write out itself because the shared buffers were full.
+ */
+interface ServerWrites {
+  walMb: number;
+  checkpoints: number;
+  backendWritesMb: number;
+  sharedBuffers: string;
+  maxWalSize: string;
 }
 
 /** The rollup under one conditional policy. */
@@ -1148,10 +1163,41 @@ async function benchmarkDatabase(kind: string): Promise<DatabaseResult> {
         };
       };
 
+      const serverWrites = async () => {
+        if (kind !== 'postgres') return () => Promise.resolve(undefined);
+        const read = async () =>
+          (
+            await scorecardsDb.raw(
+              `select (select wal_bytes from pg_stat_wal) as wal,
+                 checkpoints_timed + checkpoints_req as checkpoints,
+                 buffers_backend * current_setting('block_size')::bigint as backend,
+                 current_setting('shared_buffers') as shared_buffers,
+                 current_setting('max_wal_size') as max_wal_size
+               from pg_stat_bgwriter`,
+            )
+          ).rows[0];
+        const before = await read();
+        return async (): Promise<ServerWrites> => {
+          const after = await read();
+          const mb = (key: string) =>
+            Math.round((Number(after[key]) - Number(before[key])) / 1e6);
+          return {
+            walMb: mb('wal'),
+            checkpoints: Number(after.checkpoints) - Number(before.checkpoints),
+            backendWritesMb: mb('backend'),
+            sharedBuffers: after.shared_buffers,
+            maxWalSize: after.max_wal_size,
+          };
+        };
+      };
       const tracedRun = async (label: 'first' | 'unchanged') => {
         const stopTrace = trace(`${label} run`);
+        const written = await serverWrites();
         try {
-          return await profiled(`${kind}-run-${label}`, () => run(label));
+          const measured = await profiled(`${kind}-run-${label}`, () =>
+            run(label),
+          );
+          return { ...measured, server: await written() };
         } finally {
           stopTrace();
         }
@@ -1697,6 +1743,15 @@ function printTable(results: DatabaseResult[]) {
           r.firstRun.entities >= r.components,
       ),
     ]);
+    if (r.firstRun.server) {
+      const w = r.firstRun.server;
+      rows.push([
+        '    the server during the full run (pg_stat_wal, pg_stat_bgwriter)',
+        `${w.walMb} MB of write-ahead log, ${w.checkpoints} checkpoints, ${w.backendWritesMb} MB written out by backends for want of buffers (shared_buffers ${w.sharedBuffers}, max_wal_size ${w.maxWalSize})`,
+        'informational',
+        'info',
+      ]);
+    }
     const rerun = r.secondRun;
     rows.push([
       '  re-run, nothing changed',
