@@ -295,10 +295,39 @@ function unnestInsert(
   const bindings: Knex.RawBinding[] = [
     table,
     ...columns,
-    ...columns.map(column => values.map(row => row[column]) as Knex.Value),
+    ...columns.map(column => arrayLiteral(values.map(row => row[column]))),
   ];
   if (key) {
     sql += onConflictUpdate(columns, key, bindings);
   }
   return [sql, bindings];
+}
+
+/** Characters an element of an array literal escapes with a backslash. */
+const NEEDS_ESCAPE = /["\\]/;
+const NEEDS_ESCAPE_ALL = /["\\]/g;
+
+/**
+ * A PostgreSQL array literal of column values, as the driver would write an array parameter but
+ * in one pass: elements without a quote or backslash are not rescanned, dates are UTC ISO text,
+ * and the query builder checks one string where it would walk every element. At 50,000
+ * entities a full run binds 1.5 million rows' values this way.
+ */
+function arrayLiteral(values: unknown[]): string {
+  const parts = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (value === null || value === undefined) {
+      parts[i] = 'NULL';
+      continue;
+    }
+    let text: string;
+    if (value instanceof Date) text = value.toISOString();
+    else if (typeof value === 'object') text = JSON.stringify(value);
+    else text = String(value);
+    parts[i] = NEEDS_ESCAPE.test(text)
+      ? `"${text.replace(NEEDS_ESCAPE_ALL, '\\$&')}"`
+      : `"${text}"`;
+  }
+  return `{${parts.join(',')}}`;
 }

@@ -239,12 +239,10 @@ describe.each(databases.eachSupportedId())(
         const freshStore = await DatabaseScorecardsStore.create({
           database: mockServices.database({ knex: fresh }),
         });
-        // The search index (on SQLite), then the search text.
-        await fresh.migrate.down({ directory: migrationsDir });
-        await fresh.migrate.down({ directory: migrationsDir });
-        expect(
-          await fresh.schema.hasColumn('scorecards_scores', 'search'),
-        ).toBe(false);
+        // Back to before the search text, through every migration since.
+        while (await fresh.schema.hasColumn('scorecards_scores', 'search')) {
+          await fresh.migrate.down({ directory: migrationsDir });
+        }
         await fresh('scorecards_entities').insert({
           entity_ref: 'component:default/checkout-api',
           kind: 'Component',
@@ -370,6 +368,34 @@ describe.each(databases.eachSupportedId())(
         expect(
           await store.getEntityResults('component:default/unknown'),
         ).toBeUndefined();
+      });
+
+      it('writes over results another writer stored after it looked', async () => {
+        await store.writeEvaluations(
+          [evaluated('component:default/checkout-api')],
+          T0,
+        );
+        // The entity's row gone, its results left: the store takes the entity for new and
+        // inserts rows that exist.
+        await knex('scorecards_entities').delete();
+
+        const summary = await store.writeEvaluations(
+          [
+            evaluated('component:default/checkout-api', {
+              statuses: { runbook: 'fail' },
+            }),
+          ],
+          day(1),
+        );
+
+        expect(summary.changed).toBe(1);
+        const stored = await store.getEntityResults(
+          'component:default/checkout-api',
+        );
+        expect(stored!.checks.find(c => c.checkId === 'runbook')).toMatchObject(
+          { status: 'fail', since: day(1).toISOString() },
+        );
+        expect(stored!.scorecards).toHaveLength(1);
       });
 
       it('writes batches larger than one statement can hold', async () => {
@@ -1042,6 +1068,29 @@ describe.each(databases.eachSupportedId())(
         ]);
         expect(refs(await store.listScores({ search: '_' }))).toEqual([
           'component:default/ledger_v2',
+        ]);
+      });
+
+      it('searches through a trigram index on PostgreSQL', async () => {
+        if (!databaseId.startsWith('POSTGRES')) return;
+        // Too few rows for the planner to choose an index by itself: forbid the full scan.
+        const plan = await knex.transaction(async tx => {
+          await tx.raw('set local enable_seqscan = off');
+          const query = tx('scorecards_scores as s')
+            .count({ total: '*' })
+            .whereRaw(`?? like ? escape '!'`, ['s.search', '%checkout%'])
+            .toSQL();
+          const result = await tx.raw(`explain ${query.sql}`, query.bindings);
+          return result.rows.map(
+            (row: { 'QUERY PLAN': string }) => row['QUERY PLAN'],
+          );
+        });
+        expect(plan.join('\n')).toContain('scorecards_scores_search_trgm_idx');
+        expect(
+          refs(await store.listScores({ search: 'checkout' })).sort(),
+        ).toEqual([
+          'component:default/checkout-api',
+          'component:default/checkout-web',
         ]);
       });
 
