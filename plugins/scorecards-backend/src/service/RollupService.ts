@@ -20,6 +20,7 @@ import {
   TrendPoint,
   TrendsResponse,
 } from '@guardrails/plugin-scorecards-common';
+import { createHash } from 'node:crypto';
 import { DateTime, Duration } from 'luxon';
 import type { ScorecardsStore, ScoreFilter } from '../database';
 import type { OrgEntity, OrgGroup } from '../run/CatalogSnapshot';
@@ -54,12 +55,27 @@ interface Snapshot {
   titles: Map<string, string>;
   rows: Map<string, EntityScoreRow[]>;
   /** Serialised answers of callers who may read everything, by request. */
-  answers: Map<string, string>;
+  answers: Map<string, SerialisedAnswer>;
   /**
    * Serialised answers of callers who may read only some entities, by the set they may read
    * (which the visibility cache keeps while it holds), then by request.
    */
-  visibleAnswers: WeakMap<ReadonlySet<string>, Map<string, string>>;
+  visibleAnswers: WeakMap<ReadonlySet<string>, Map<string, SerialisedAnswer>>;
+}
+
+/**
+ * An answer as it goes out: its UTF-8 bytes and their entity tag (the weak tag Express would
+ * compute), made once so that a cached answer is not encoded and hashed again for each caller.
+ */
+export interface SerialisedAnswer {
+  body: Buffer;
+  etag: string;
+}
+
+function serialise(value: unknown): SerialisedAnswer {
+  const body = Buffer.from(JSON.stringify(value), 'utf8');
+  const hash = createHash('sha1').update(body).digest('base64').slice(0, 27);
+  return { body, etag: `W/"${body.length.toString(16)}-${hash}"` };
 }
 
 /** The most serialised answers kept per caller's view of one version of the store. */
@@ -101,9 +117,20 @@ export class RollupService {
     visible?: Visible;
     depth?: number;
   }): Promise<string> {
+    return (await this.rollupAnswer(options)).body.toString('utf8');
+  }
+
+  /** {@link RollupService.rollupJson} as the bytes and entity tag a response sends. */
+  async rollupAnswer(options: {
+    scorecardId: string;
+    by: RollupDimension;
+    scope: Scope;
+    visible?: Visible;
+    depth?: number;
+  }): Promise<SerialisedAnswer> {
     const snapshot = await this.#load();
     const visible = options.visible ?? 'all';
-    let answers: Map<string, string> | undefined = snapshot.answers;
+    let answers: Map<string, SerialisedAnswer> | undefined = snapshot.answers;
     if (visible !== 'all') {
       answers = snapshot.visibleAnswers.get(visible);
       if (!answers) {
@@ -121,13 +148,13 @@ export class RollupService {
     if (cached !== undefined) {
       return cached;
     }
-    const json = JSON.stringify(await this.rollup(options, snapshot));
+    const answer = serialise(await this.rollup(options, snapshot));
     if (answers.size >= MAX_CACHED_ANSWERS) {
       // The oldest answer goes first: Maps keep insertion order.
       answers.delete(answers.keys().next().value!);
     }
-    answers.set(key, json);
-    return json;
+    answers.set(key, answer);
+    return answer;
   }
 
   /**

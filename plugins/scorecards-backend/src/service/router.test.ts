@@ -421,6 +421,29 @@ describe('createRouter', () => {
       );
     });
 
+    it('tag each view of a rollup, answering a caller who has it with 304', async () => {
+      await evaluate(CHECKOUT);
+      await evaluate(LEGACY);
+      const mine = await request(app).get('/rollup?by=group');
+      const theirs = await request(app)
+        .get('/rollup?by=group')
+        .set('Authorization', outsider);
+      expect(mine.status).toBe(200);
+      expect(mine.headers.etag).toMatch(/^W\/"/);
+      expect(theirs.headers.etag).not.toBe(mine.headers.etag);
+
+      const again = await request(app)
+        .get('/rollup?by=group')
+        .set('If-None-Match', mine.headers.etag);
+      expect(again.status).toBe(304);
+      expect(again.text).toBe('');
+      const other = await request(app)
+        .get('/rollup?by=group')
+        .set('If-None-Match', theirs.headers.etag);
+      expect(other.status).toBe(200);
+      expect(other.body).toEqual(mine.body);
+    });
+
     it('are not counted in their rollups and trends', async () => {
       const get = (path: string, who?: string) => {
         const req = request(app).get(path);
