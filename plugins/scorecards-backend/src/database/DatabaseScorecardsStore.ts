@@ -1,5 +1,6 @@
 import {
   DatabaseService,
+  isDatabaseConflictError,
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import { InputError, NotFoundError } from '@backstage/errors';
@@ -139,7 +140,7 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
     } catch (error) {
       // Another writer stored one of the new entities after this one looked: write again,
       // replacing whatever rows are there.
-      if (!isUniqueViolation(error)) throw error;
+      if (!isDatabaseConflictError(error)) throw error;
       return await this.writePrepared(incoming, now, { insertNew: false });
     }
   }
@@ -200,13 +201,13 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
       }
 
       const plan = planWrite(changed, stored, now);
+      const isNew = (row: { entity_ref: string }) =>
+        options.insertNew && !hashes.has(row.entity_ref);
       const write = async (
         table: string,
         rows: Array<{ entity_ref: string }>,
         key: string[],
       ) => {
-        const isNew = (row: { entity_ref: string }) =>
-          options.insertNew && !hashes.has(row.entity_ref);
         await this.bulk.upsert(tx, table, rows.filter(isNew));
         await this.bulk.upsert(
           tx,
@@ -1129,17 +1130,6 @@ export class DatabaseScorecardsStore implements ScorecardsStore {
     }
     return query;
   }
-}
-
-/** Whether a database refused a row because its key exists. */
-function isUniqueViolation(error: unknown): boolean {
-  const { code } = (error ?? {}) as { code?: unknown };
-  return (
-    code === '23505' || // PostgreSQL
-    code === 'ER_DUP_ENTRY' || // MySQL and MariaDB
-    code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
-    code === 'SQLITE_CONSTRAINT_UNIQUE'
-  );
 }
 
 /** Text to match literally in a `like` pattern with `escape '!'`. */

@@ -64,8 +64,8 @@ interface Snapshot {
 }
 
 /**
- * An answer as it goes out: its UTF-8 bytes and their entity tag (the weak tag Express would
- * compute), made once so that a cached answer is not encoded and hashed again for each caller.
+ * An answer as it goes out: its UTF-8 bytes and a weak entity tag of them, made once so that a
+ * cached answer is not encoded and hashed again for each caller.
  */
 export interface SerialisedAnswer {
   body: Buffer;
@@ -106,21 +106,10 @@ export class RollupService {
   }
 
   /**
-   * {@link RollupService.rollup} as JSON text, built and serialised once per version of the
-   * store, organisation and caller's view: under load, an unchanged store answers every caller
-   * from the same text.
+   * {@link RollupService.rollup} as the bytes and entity tag a response sends, built and
+   * serialised once per version of the store, organisation and caller's view: under load, an
+   * unchanged store answers every caller from the same bytes.
    */
-  async rollupJson(options: {
-    scorecardId: string;
-    by: RollupDimension;
-    scope: Scope;
-    visible?: Visible;
-    depth?: number;
-  }): Promise<string> {
-    return (await this.rollupAnswer(options)).body.toString('utf8');
-  }
-
-  /** {@link RollupService.rollupJson} as the bytes and entity tag a response sends. */
   async rollupAnswer(options: {
     scorecardId: string;
     by: RollupDimension;
