@@ -125,6 +125,7 @@ export const scorecardsPlugin = createBackendPlugin({
         // Before the first run, so that the history it continues is there.
         await importHistorySources({ sources: historySources, store, logger });
 
+        const rollups = new RollupService({ store, definitions });
         await scheduler.scheduleTask({
           id: TASK_ID,
           ...schedule,
@@ -135,6 +136,9 @@ export const scorecardsPlugin = createBackendPlugin({
             if (run.status === 'succeeded') {
               const cutoff = new Date(Date.now() - retention.toMillis());
               await store.pruneHistory(cutoff);
+              await rollups.warm().catch(error => {
+                logger.warn(`Could not prepare the org rollup: ${error}`);
+              });
             }
           },
         });
@@ -159,7 +163,7 @@ export const scorecardsPlugin = createBackendPlugin({
             logger,
             store,
             runner,
-            rollups: new RollupService({ store, definitions }),
+            rollups,
             definitions,
             indicators,
             waiverMaxDuration,

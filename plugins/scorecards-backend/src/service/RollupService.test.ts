@@ -623,6 +623,26 @@ describe.each(databases.eachSupportedId())(
         expect(build).toHaveBeenCalledTimes(3);
       });
 
+      it('builds the first answer of the org rollup page when warmed, which a request then finds', async () => {
+        const read = jest.spyOn(store, 'listScores');
+        const build = jest.spyOn(rollups, 'rollup');
+        await rollups.warm();
+        expect(read).toHaveBeenCalledTimes(1);
+        expect(build).toHaveBeenCalledTimes(1);
+
+        const answer = await rollups.rollupAnswer({
+          scorecardId: 'card',
+          by: 'group',
+          scope: { type: 'all' },
+          depth: 1,
+        });
+        expect(JSON.parse(answer.body.toString('utf8')).summary.entities).toBe(
+          4,
+        );
+        expect(read).toHaveBeenCalledTimes(1);
+        expect(build).toHaveBeenCalledTimes(1);
+      });
+
       it('names only the Systems they may read, and counts only their checks', async () => {
         const bySystem = (await rollups.rollup({
           scorecardId: 'card',

@@ -106,6 +106,22 @@ export class RollupService {
   }
 
   /**
+   * Reads the store's standings and builds the org rollup page's first answer (the top of the
+   * group tree of the first scorecard, for a caller who may read everything) before anyone asks:
+   * a run calls it when it ends, so the first leader after it does not wait for them.
+   */
+  async warm(): Promise<void> {
+    const scorecard = this.#definitions.scorecards[0];
+    if (!scorecard) return;
+    await this.rollupAnswer({
+      scorecardId: scorecard.id,
+      by: 'group',
+      scope: { type: 'all' },
+      depth: 1,
+    });
+  }
+
+  /**
    * {@link RollupService.rollup} as the bytes and entity tag a response sends, built and
    * serialised once per version of the store, organisation and caller's view: under load, an
    * unchanged store answers every caller from the same bytes.
