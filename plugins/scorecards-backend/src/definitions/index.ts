@@ -5,6 +5,7 @@
 
 export {
   createScorecardEngine,
+  defaultScorecardId,
   readScorecardDefinitions,
 } from './readScorecardDefinitions';
 export type { ReadScorecardDefinitionsOptions } from './readScorecardDefinitions';

@@ -447,6 +447,13 @@ export function createScorecardEngine(
   }
 }
 
+/** The scorecard of a request that names none: the first one defined. */
+export function defaultScorecardId(
+  definitions: ScorecardDefinitions,
+): string | undefined {
+  return definitions.scorecards[0]?.id;
+}
+
 /**
  * Reads the checks and scorecards to evaluate, as {@link createScorecardEngine} does, and
  * returns the definitions.

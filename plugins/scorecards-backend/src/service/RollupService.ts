@@ -23,6 +23,7 @@ import {
 import { createHash } from 'node:crypto';
 import { DateTime, Duration } from 'luxon';
 import type { ScorecardsStore, ScoreFilter } from '../database';
+import { defaultScorecardId } from '../definitions';
 import type { OrgEntity, OrgGroup } from '../run/CatalogSnapshot';
 import { isVisible, Visible } from './CatalogVisibility';
 import {
@@ -111,10 +112,11 @@ export class RollupService {
    * a run calls it when it ends, so the first leader after it does not wait for them.
    */
   async warm(): Promise<void> {
-    const scorecard = this.#definitions.scorecards[0];
-    if (!scorecard) return;
+    // The scorecard the page asks for when its URL names none, as the router defaults it.
+    const scorecardId = defaultScorecardId(this.#definitions);
+    if (!scorecardId) return;
     await this.rollupAnswer({
-      scorecardId: scorecard.id,
+      scorecardId,
       by: 'group',
       scope: { type: 'all' },
       depth: 1,

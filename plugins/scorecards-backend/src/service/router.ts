@@ -6,6 +6,7 @@ import { NotAllowedError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import express from 'express';
 import Router from 'express-promise-router';
+import { defaultScorecardId } from '../definitions';
 import { CatalogVisibility } from './CatalogVisibility';
 import type {
   RouteContext,
@@ -44,7 +45,7 @@ export async function createRouter(
     }),
     authorize: (credentials, request) =>
       authorize(options.permissions, credentials, request),
-    defaultScorecard: options.definitions.scorecards[0]?.id ?? '',
+    defaultScorecard: defaultScorecardId(options.definitions) ?? '',
   };
 
   const router = Router();
